@@ -1,0 +1,134 @@
+//! Reading a JSON request body: size limit, media type, emptiness, UTF-8 and strict JSON, in that order.
+
+use lambda_http::Body;
+use lambda_http::http::HeaderMap;
+use lambda_http::http::header::CONTENT_TYPE;
+use serde_json::Value;
+
+use super::{RequestError, strict_json};
+
+/// The largest body the API reads.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The media types a route accepts for its body.
+#[derive(Debug, Clone, Copy)]
+pub enum Accepts {
+    /// `application/json`.
+    Json,
+    /// `application/merge-patch+json` or `application/json`.
+    MergePatch,
+}
+
+impl Accepts {
+    fn media_types(self) -> &'static [&'static str] {
+        match self {
+            Accepts::Json => &["application/json"],
+            Accepts::MergePatch => &["application/merge-patch+json", "application/json"],
+        }
+    }
+}
+
+/// The body as a JSON value, or the reason it cannot be read.
+pub fn json_body(headers: &HeaderMap, body: &Body, accepts: Accepts) -> Result<Value, RequestError> {
+    let bytes: &[u8] = match body {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(RequestError::PayloadTooLarge {
+            size: bytes.len(),
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(RequestError::Malformed(
+            "the request body is empty: send the configuration as a JSON object".to_owned(),
+        ));
+    }
+    check_media_type(headers, accepts)?;
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        RequestError::Malformed(format!(
+            "the request body is not valid UTF-8 (invalid byte at offset {})",
+            error.valid_up_to()
+        ))
+    })?;
+    strict_json::parse(text.as_bytes())
+        .map_err(|error| RequestError::Malformed(format!("the request body is not valid JSON: {error}")))
+}
+
+fn check_media_type(headers: &HeaderMap, accepts: Accepts) -> Result<(), RequestError> {
+    let allowed = accepts.media_types();
+    let refuse = |found: &str| {
+        RequestError::UnsupportedMediaType(format!(
+            "Content-Type {found} is not accepted here; send {} (charset, if given, utf-8)",
+            allowed.join(" or ")
+        ))
+    };
+    let Some(value) = headers.get(CONTENT_TYPE) else {
+        return Err(refuse("(missing)"));
+    };
+    let Ok(value) = value.to_str() else {
+        return Err(refuse("(unreadable)"));
+    };
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let charset_ok = parts.all(|parameter| match parameter.split_once('=') {
+        Some((name, charset)) if name.trim().eq_ignore_ascii_case("charset") => {
+            charset.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        }
+        _ => true,
+    });
+    if allowed.contains(&essence.as_str()) && charset_ok {
+        Ok(())
+    } else {
+        Err(refuse(&format!("'{value}'")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::http::HeaderValue;
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).expect("header"));
+        headers
+    }
+
+    fn read(content_type: &str, body: Body, accepts: Accepts) -> Result<Value, RequestError> {
+        json_body(&headers(content_type), &body, accepts)
+    }
+
+    #[test]
+    fn accepts_json_with_parameters() {
+        assert!(read("application/json; charset=UTF-8", Body::from("{}"), Accepts::Json).is_ok());
+        assert!(read("Application/Merge-Patch+JSON", Body::from("{}"), Accepts::MergePatch).is_ok());
+    }
+
+    #[test]
+    fn refuses_other_media_types_and_charsets() {
+        for content_type in ["text/plain", "application/merge-patch+json", "application/json; charset=latin1"] {
+            assert!(
+                matches!(read(content_type, Body::from("{}"), Accepts::Json), Err(RequestError::UnsupportedMediaType(_))),
+                "{content_type}"
+            );
+        }
+        assert!(matches!(
+            json_body(&HeaderMap::new(), &Body::from("{}"), Accepts::Json),
+            Err(RequestError::UnsupportedMediaType(_))
+        ));
+    }
+
+    #[test]
+    fn refuses_empty_oversized_and_undecodable_bodies() {
+        assert!(matches!(read("application/json", Body::Empty, Accepts::Json), Err(RequestError::Malformed(_))));
+        assert!(matches!(read("application/json", Body::from(" \n"), Accepts::Json), Err(RequestError::Malformed(_))));
+        let big = Body::from(format!("\"{}\"", "a".repeat(MAX_BODY_BYTES)));
+        assert!(matches!(read("application/json", big, Accepts::Json), Err(RequestError::PayloadTooLarge { .. })));
+        let latin1 = Body::from(vec![b'"', 0xe9, b'"']);
+        assert!(matches!(read("application/json", latin1, Accepts::Json), Err(RequestError::Malformed(_))));
+    }
+}

@@ -1,0 +1,240 @@
+//! RFC 9457 problem responses: the one place where every error of every layer gets its status, code
+//! and client-visible wording. Upstream internals (role ARNs, connection errors) stay in the logs.
+
+use lambda_http::Body;
+use lambda_http::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
+use lambda_http::http::{HeaderValue, Response, StatusCode};
+use serde::Serialize;
+
+use super::RequestError;
+use crate::use_cases::UseCaseError;
+use crate::workmail::{Operation, WorkMailError, WorkMailErrorKind};
+
+/// Any error a request can end in.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    UseCase(#[from] UseCaseError),
+}
+
+/// Seconds a throttled caller is asked to wait.
+const RETRY_AFTER_SECONDS: &str = "2";
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProblemBody<'a> {
+    r#type: &'static str,
+    title: &'static str,
+    status: u16,
+    code: &'static str,
+    detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<ErrorEntry>,
+    request_id: &'a str,
+}
+
+/// One refused member: `pointer` into the body, or the path `parameter` it concerns.
+#[derive(Debug, Serialize)]
+struct ErrorEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<&'static str>,
+    message: String,
+}
+
+struct Problem {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<ErrorEntry>,
+    header: Option<(lambda_http::http::HeaderName, &'static str)>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            header: None,
+        }
+    }
+}
+
+impl ApiError {
+    /// The status and code this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.problem().status
+    }
+
+    /// The problem response for this error.
+    pub fn to_response(&self, request_id: &str) -> Response<Body> {
+        let problem = self.problem();
+        let body = ProblemBody {
+            r#type: "about:blank",
+            title: problem.status.canonical_reason().unwrap_or("Error"),
+            status: problem.status.as_u16(),
+            code: problem.code,
+            detail: problem.detail,
+            errors: problem.errors,
+            request_id,
+        };
+        let mut response = super::handler::json_response(problem.status, &body);
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some((name, value)) = problem.header {
+            response.headers_mut().insert(name, HeaderValue::from_static(value));
+        }
+        response
+    }
+
+    fn problem(&self) -> Problem {
+        match self {
+            ApiError::Request(error) => request_problem(error),
+            ApiError::UseCase(UseCaseError::NotConfigured) => not_configured(),
+            ApiError::UseCase(UseCaseError::Invalid(problems)) => validation(problems),
+            ApiError::UseCase(UseCaseError::Upstream(error)) => upstream_problem(error),
+        }
+    }
+}
+
+fn request_problem(error: &RequestError) -> Problem {
+    match error {
+        RequestError::NotFound { path } => Problem::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!(
+                "no route matches '{path}'; routes: GET /health and GET, PUT, PATCH, DELETE \
+                 /organizations/{{organizationId}}/identity-provider"
+            ),
+        ),
+        RequestError::MethodNotAllowed { method, allow } => Problem {
+            header: Some((ALLOW, allow)),
+            ..Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                format!("{method} is not allowed on this resource; allowed: {allow}"),
+            )
+        },
+        RequestError::InvalidOrganization(invalid) => Problem {
+            errors: vec![ErrorEntry {
+                pointer: None,
+                parameter: Some("organizationId"),
+                message: invalid.message().to_owned(),
+            }],
+            ..Problem::new(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION_FAILED",
+                "the organization id in the path is invalid",
+            )
+        },
+        RequestError::PayloadTooLarge { size, limit } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("the body has {size} bytes; at most {limit} are accepted"),
+        ),
+        RequestError::UnsupportedMediaType(detail) => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            detail.clone(),
+        ),
+        RequestError::Malformed(detail) => {
+            Problem::new(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", detail.clone())
+        }
+        RequestError::Validation(problems) => validation(problems),
+    }
+}
+
+fn validation(problems: &crate::domain::Problems) -> Problem {
+    let errors: Vec<ErrorEntry> = problems
+        .iter()
+        .map(|problem| ErrorEntry {
+            pointer: Some(problem.pointer.clone()),
+            parameter: None,
+            message: problem.message.clone(),
+        })
+        .collect();
+    Problem {
+        detail: format!(
+            "the configuration has {} problem(s); each is listed in 'errors' with its JSON pointer",
+            errors.len()
+        ),
+        errors,
+        ..Problem::new(StatusCode::BAD_REQUEST, "VALIDATION_FAILED", "")
+    }
+}
+
+fn not_configured() -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "IDENTITY_PROVIDER_NOT_CONFIGURED",
+        "the organization has no IAM Identity Center integration configured",
+    )
+}
+
+fn upstream_problem(error: &WorkMailError) -> Problem {
+    let told = |what: &str| {
+        format!(
+            "{what}: WorkMail said '{}' (request id {})",
+            error.message,
+            error.request_id.as_deref().unwrap_or("unknown")
+        )
+    };
+    let reference = format!(
+        "{} failed (WorkMail request id {}); see the function's logs",
+        error.operation,
+        error.request_id.as_deref().unwrap_or("unknown")
+    );
+    match (error.kind, error.operation) {
+        (WorkMailErrorKind::OrganizationNotFound, _) => Problem::new(
+            StatusCode::NOT_FOUND,
+            "ORGANIZATION_NOT_FOUND",
+            told("the organization does not exist in this account and region"),
+        ),
+        (WorkMailErrorKind::ResourceNotFound, Operation::Put) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "IDENTITY_CENTER_RESOURCE_NOT_FOUND",
+            told("the IAM Identity Center instance or application was not found"),
+        ),
+        (WorkMailErrorKind::ResourceNotFound, _) => not_configured(),
+        (WorkMailErrorKind::OrganizationState, _) => Problem::new(
+            StatusCode::CONFLICT,
+            "ORGANIZATION_STATE_CONFLICT",
+            told("the organization is not in a state that allows this"),
+        ),
+        (WorkMailErrorKind::InvalidParameter, _) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "UPSTREAM_REJECTED",
+            told("WorkMail refused the request"),
+        ),
+        (WorkMailErrorKind::Throttled, _) => Problem {
+            header: Some((RETRY_AFTER, RETRY_AFTER_SECONDS)),
+            ..Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "THROTTLED",
+                format!("WorkMail is throttling requests and retries did not get through; {reference}"),
+            )
+        },
+        (WorkMailErrorKind::AccessDenied, _) => Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "UPSTREAM_ACCESS_DENIED",
+            format!("the function's execution role may not make this call; {reference}"),
+        ),
+        (WorkMailErrorKind::Timeout, _) => Problem::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "UPSTREAM_TIMEOUT",
+            format!("WorkMail did not answer in time; {reference}"),
+        ),
+        (WorkMailErrorKind::UnexpectedAnswer | WorkMailErrorKind::Other, _) => Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "UPSTREAM_ERROR",
+            reference,
+        ),
+    }
+}

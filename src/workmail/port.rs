@@ -1,0 +1,25 @@
+//! `IdentityProviderStore`: the three WorkMail operations the domain needs, in domain types only.
+
+use std::future::Future;
+
+use super::WorkMailError;
+use crate::domain::{IdentityProviderConfiguration, OrganizationId};
+
+/// Reads and writes the identity-provider configuration of WorkMail organizations.
+pub trait IdentityProviderStore: Send + Sync {
+    /// The current configuration, or `None` when the organization has no Identity Center integration.
+    fn describe(
+        &self,
+        organization: &OrganizationId,
+    ) -> impl Future<Output = Result<Option<IdentityProviderConfiguration>, WorkMailError>> + Send;
+
+    /// Replaces the whole configuration.
+    fn put(
+        &self,
+        organization: &OrganizationId,
+        configuration: &IdentityProviderConfiguration,
+    ) -> impl Future<Output = Result<(), WorkMailError>> + Send;
+
+    /// Removes the integration: authentication goes back to the directory alone.
+    fn delete(&self, organization: &OrganizationId) -> impl Future<Output = Result<(), WorkMailError>> + Send;
+}
