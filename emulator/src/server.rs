@@ -1,0 +1,223 @@
+//! `Emulator`: the server on a loopback port, and the handle tests and local runs use to seed it,
+//! inject faults and read the calls it received.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::demo;
+use crate::faults::{Fault, FaultRule};
+use crate::operations::{self, ErrorAnswer};
+use crate::protocol;
+use crate::state::{Organization, OrganizationState, RecordedCall, State, UnconfiguredAnswer};
+
+/// A running emulator. Dropping it stops accepting connections.
+#[derive(Debug)]
+pub struct Emulator {
+    address: SocketAddr,
+    state: Arc<Mutex<State>>,
+    acceptor: JoinHandle<()>,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.acceptor.abort();
+    }
+}
+
+impl Emulator {
+    /// Starts an empty emulator on a free loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts an empty emulator on `address`.
+    pub async fn start_on(address: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(address).await?;
+        let address = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        let acceptor = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let state = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| answer(Arc::clone(&state), request));
+                    if let Err(error) = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                    {
+                        tracing::debug!(%error, "emulator connection ended with an error");
+                    }
+                });
+            }
+        });
+        Ok(Self {
+            address,
+            state,
+            acceptor,
+        })
+    }
+
+    /// The endpoint to give the SDK (`http://127.0.0.1:<port>`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds (or replaces) an organization with no identity-provider configuration.
+    pub fn add_organization(&self, id: &str, alias: &str, state: OrganizationState) {
+        self.state().organizations.insert(
+            id.to_owned(),
+            Organization {
+                alias: alias.to_owned(),
+                state,
+                identity_provider: None,
+            },
+        );
+    }
+
+    /// Changes an organization's state.
+    pub fn set_organization_state(&self, id: &str, state: OrganizationState) {
+        if let Some(organization) = self.state().organizations.get_mut(id) {
+            organization.state = state;
+        }
+    }
+
+    /// Makes an Identity Center application (of its instance) known, so Put accepts it.
+    pub fn add_identity_center_application(&self, instance_arn: &str, application_arn: &str) {
+        self.state()
+            .applications
+            .insert((instance_arn.to_owned(), application_arn.to_owned()));
+    }
+
+    /// Sets what Describe answers for an organization, in WorkMail's PascalCase form (`None` removes it).
+    pub fn set_identity_provider(&self, id: &str, configuration: Option<Value>) {
+        if let Some(organization) = self.state().organizations.get_mut(id) {
+            organization.identity_provider = configuration;
+        }
+    }
+
+    /// What Describe would answer now (PascalCase), if the organization has a configuration.
+    pub fn identity_provider(&self, id: &str) -> Option<Value> {
+        self.state()
+            .organizations
+            .get(id)
+            .and_then(|organization| organization.identity_provider.clone())
+    }
+
+    pub fn set_unconfigured_answer(&self, answer: UnconfiguredAnswer) {
+        self.state().unconfigured_answer = answer;
+    }
+
+    /// Adds a fault rule; earlier rules are matched first.
+    pub fn inject(&self, rule: FaultRule) {
+        self.state().faults.push(rule);
+    }
+
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
+    /// Every call received so far, in order.
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.state().calls.clone()
+    }
+
+    /// The operations received so far, in order.
+    pub fn operations(&self) -> Vec<String> {
+        self.state().calls.iter().map(|call| call.operation.clone()).collect()
+    }
+
+    /// Seeds the demo organization: Active, with an Identity Center application and a configuration
+    /// in `IDENTITY_PROVIDER_AND_DIRECTORY` mode.
+    pub fn seed_demo(&self) {
+        self.add_organization(demo::ORGANIZATION_ID, demo::ORGANIZATION_ALIAS, OrganizationState::Active);
+        self.add_identity_center_application(demo::INSTANCE_ARN, demo::APPLICATION_ARN);
+        self.set_identity_provider(
+            demo::ORGANIZATION_ID,
+            Some(json!({
+                "AuthenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
+                "IdentityCenterConfiguration": {
+                    "InstanceArn": demo::INSTANCE_ARN,
+                    "ApplicationArn": demo::APPLICATION_ARN
+                },
+                "PersonalAccessTokenConfiguration": { "Status": "ACTIVE", "LifetimeInDays": 365 }
+            })),
+        );
+    }
+}
+
+async fn answer(
+    state: Arc<Mutex<State>>,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<String>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let bytes = body.collect().await.map(|body| body.to_bytes()).unwrap_or_default();
+    let input: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let operation = protocol::operation(&parts.headers);
+    let (request_id, fault) = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.calls.push(RecordedCall {
+            operation: operation.clone(),
+            target: protocol::header(&parts.headers, "x-amz-target").unwrap_or_default().to_owned(),
+            content_type: protocol::header(&parts.headers, "content-type").map(str::to_owned),
+            authorization: protocol::header(&parts.headers, "authorization").map(str::to_owned),
+            body: input.clone(),
+        });
+        (state.next_request_id(), state.take_fault(&operation))
+    };
+    let input = match protocol::read_input(&parts.method, parts.uri.path(), &parts.headers, &input) {
+        Ok(input) => input,
+        Err(error) => return Ok(protocol::failure(&error, &request_id)),
+    };
+    if let Some(error) = apply(fault, &operation).await {
+        return Ok(protocol::failure(&error, &request_id));
+    }
+    let outcome = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        operations::dispatch(&mut state, &operation, &input)
+    };
+    Ok(match outcome {
+        Ok(body) => protocol::success(&body, &request_id),
+        Err(error) => protocol::failure(&error, &request_id),
+    })
+}
+
+/// Waits for a latency fault, or turns an error fault into its answer.
+async fn apply(fault: Option<Fault>, operation: &str) -> Option<ErrorAnswer> {
+    match fault? {
+        Fault::Latency(delay) => {
+            tokio::time::sleep(delay).await;
+            None
+        }
+        Fault::Throttle => Some(ErrorAnswer::new(400, "ThrottlingException", "Rate exceeded")),
+        Fault::ServerError => Some(ErrorAnswer::new(500, "InternalFailure", "Internal service error")),
+        Fault::AccessDenied => Some(ErrorAnswer::new(
+            400,
+            "AccessDeniedException",
+            format!(
+                "User: arn:aws:sts::123456789012:assumed-role/emulated-role/session is not authorized to perform: workmail:{operation}"
+            ),
+        )),
+        Fault::Error { status, type_name, message } => Some(ErrorAnswer { status, type_name, message }),
+    }
+}

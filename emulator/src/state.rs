@@ -1,0 +1,90 @@
+//! What the emulator holds: organizations with their states and identity-provider configurations,
+//! the Identity Center applications that exist, injected faults, and the log of calls received.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use crate::faults::{Fault, FaultRule};
+
+/// WorkMail's organization states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationState {
+    Active,
+    Creating,
+    Deleting,
+    Deleted,
+    Failed,
+    Inactive,
+}
+
+impl OrganizationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganizationState::Active => "Active",
+            OrganizationState::Creating => "Creating",
+            OrganizationState::Deleting => "Deleting",
+            OrganizationState::Deleted => "Deleted",
+            OrganizationState::Failed => "Failed",
+            OrganizationState::Inactive => "Inactive",
+        }
+    }
+}
+
+/// How Describe answers for an organization without an integration (WorkMail has been seen to do both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnconfiguredAnswer {
+    /// `{}`: every output member left out.
+    #[default]
+    Empty,
+    /// 400 `ResourceNotFoundException`.
+    ResourceNotFound,
+}
+
+/// One call as the emulator received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedCall {
+    /// The operation named by `X-Amz-Target` (after `WorkMailService.`).
+    pub operation: String,
+    /// The whole `X-Amz-Target` header.
+    pub target: String,
+    pub content_type: Option<String>,
+    pub authorization: Option<String>,
+    /// The request body as sent (PascalCase members); `Value::Null` when it was not JSON.
+    pub body: Value,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Organization {
+    pub alias: String,
+    pub state: OrganizationState,
+    /// The configuration as WorkMail would answer Describe (PascalCase), when there is one.
+    pub identity_provider: Option<Value>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub organizations: BTreeMap<String, Organization>,
+    /// Known (instance ARN, application ARN) pairs.
+    pub applications: HashSet<(String, String)>,
+    pub unconfigured_answer: UnconfiguredAnswer,
+    pub faults: Vec<FaultRule>,
+    pub calls: Vec<RecordedCall>,
+    pub requests: u64,
+}
+
+impl State {
+    /// The fault for this call, if any rule matches; a limited rule is used up by one.
+    pub fn take_fault(&mut self, operation: &str) -> Option<Fault> {
+        let rule = self.faults.iter_mut().find(|rule| rule.matches(operation))?;
+        if let Some(left) = rule.times.as_mut() {
+            *left -= 1;
+        }
+        Some(rule.fault.clone())
+    }
+
+    pub fn next_request_id(&mut self) -> String {
+        self.requests += 1;
+        format!("00000000-0000-4000-8000-{:012x}", self.requests)
+    }
+}
