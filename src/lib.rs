@@ -2,7 +2,7 @@
 //! organizations, run as AWS Lambda functions.
 
 pub mod domain;
-pub mod workmail;
 pub mod http;
-pub mod use_cases;
 pub mod startup;
+pub mod use_cases;
+pub mod workmail;

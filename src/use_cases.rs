@@ -54,7 +54,8 @@ pub async fn patch(
         None => Value::Object(serde_json::Map::new()),
     };
     merge_patch(&mut document, merge);
-    let configuration = parse_configuration(&document, organization).map_err(UseCaseError::Invalid)?;
+    let configuration =
+        parse_configuration(&document, organization).map_err(UseCaseError::Invalid)?;
     replace(store, organization, configuration).await
 }
 

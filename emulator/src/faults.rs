@@ -54,7 +54,9 @@ impl FaultRule {
     }
 
     pub(crate) fn matches(&self, operation: &str) -> bool {
-        self.operation.as_deref().is_none_or(|wanted| wanted == operation)
+        self.operation
+            .as_deref()
+            .is_none_or(|wanted| wanted == operation)
             && self.times.is_none_or(|left| left > 0)
     }
 }

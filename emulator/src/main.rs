@@ -14,7 +14,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     emulator.seed_demo();
     println!("WorkMail emulator listening on {}", emulator.url());
     println!("demo organization: {}", demo::ORGANIZATION_ID);
-    println!("point the API at it with: AWS_ENDPOINT_URL_WORKMAIL={}", emulator.url());
+    println!(
+        "point the API at it with: AWS_ENDPOINT_URL_WORKMAIL={}",
+        emulator.url()
+    );
     tokio::signal::ctrl_c().await?;
     Ok(())
 }
@@ -22,9 +25,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn port_from_args(mut args: impl Iterator<Item = String>) -> Result<u16, String> {
     match (args.next().as_deref(), args.next()) {
         (None, _) => Ok(DEFAULT_PORT),
-        (Some("--port"), Some(port)) if args.next().is_none() => {
-            port.parse().map_err(|_| format!("--port takes a port number, not {port:?}"))
-        }
+        (Some("--port"), Some(port)) if args.next().is_none() => port
+            .parse()
+            .map_err(|_| format!("--port takes a port number, not {port:?}")),
         _ => Err("usage: workmail-emulator [--port N]".to_owned()),
     }
 }

@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 
 static ORGANIZATION_ID: LazyLock<Regex> = LazyLock::new(|| pattern("^m-[0-9a-f]{32}$"));
 static INSTANCE_ARN: LazyLock<Regex> = LazyLock::new(|| {
-    pattern("^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")
+    pattern(
+        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
+    )
 });
 static APPLICATION_ARN: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
@@ -42,7 +44,11 @@ pub fn next_token(input: &Map<String, Value>) -> Result<Option<String>, Refusal>
         .transpose()
 }
 
-pub fn enumeration(input: &Map<String, Value>, name: &str, allowed: &[&str]) -> Result<String, Refusal> {
+pub fn enumeration(
+    input: &Map<String, Value>,
+    name: &str,
+    allowed: &[&str],
+) -> Result<String, Refusal> {
     match required(input, name)? {
         Value::String(value) if allowed.contains(&value.as_str()) => Ok(value.clone()),
         _ => Err(format!("{name} must be one of: {}", allowed.join(", "))),
@@ -70,7 +76,10 @@ pub fn integer(
     }
 }
 
-pub fn structure<'a>(input: &'a Map<String, Value>, name: &str) -> Result<&'a Map<String, Value>, Refusal> {
+pub fn structure<'a>(
+    input: &'a Map<String, Value>,
+    name: &str,
+) -> Result<&'a Map<String, Value>, Refusal> {
     required(input, name)?
         .as_object()
         .ok_or_else(|| format!("{name} must be a structure"))
@@ -133,7 +142,12 @@ mod tests {
 
     #[test]
     fn organization_id_length_and_pattern() {
-        assert!(organization_id(&members(json!({"OrganizationId": "m-0123456789abcdef0123456789abcdef"}))).is_ok());
+        assert!(
+            organization_id(&members(
+                json!({"OrganizationId": "m-0123456789abcdef0123456789abcdef"})
+            ))
+            .is_ok()
+        );
         assert!(organization_id(&members(json!({"OrganizationId": "m-0123"}))).is_err());
         assert!(organization_id(&members(json!({}))).is_err());
     }

@@ -48,7 +48,10 @@ pub fn dispatch(state: &mut State, operation: &str, input: &Map<String, Value>) 
     }
 }
 
-fn organization<'a>(state: &'a mut State, input: &Map<String, Value>) -> Result<&'a mut Organization, ErrorAnswer> {
+fn organization<'a>(
+    state: &'a mut State,
+    input: &Map<String, Value>,
+) -> Result<&'a mut Organization, ErrorAnswer> {
     let id = model::organization_id(input).map_err(ErrorAnswer::invalid)?;
     state.organizations.get_mut(&id).ok_or_else(|| {
         ErrorAnswer::new(
@@ -98,19 +101,27 @@ fn put_identity_provider(state: &mut State, input: &Map<String, Value>) -> Answe
         &["IDENTITY_PROVIDER_ONLY", "IDENTITY_PROVIDER_AND_DIRECTORY"],
     )
     .map_err(ErrorAnswer::invalid)?;
-    let identity_center = model::structure(input, "IdentityCenterConfiguration").map_err(ErrorAnswer::invalid)?;
+    let identity_center =
+        model::structure(input, "IdentityCenterConfiguration").map_err(ErrorAnswer::invalid)?;
     let instance = model::instance_arn(identity_center).map_err(ErrorAnswer::invalid)?;
     let application = model::application_arn(identity_center).map_err(ErrorAnswer::invalid)?;
-    let tokens = model::structure(input, "PersonalAccessTokenConfiguration").map_err(ErrorAnswer::invalid)?;
-    let status = model::enumeration(tokens, "Status", &["ACTIVE", "INACTIVE"]).map_err(ErrorAnswer::invalid)?;
-    let lifetime = model::integer(tokens, "LifetimeInDays", 1..=3653).map_err(ErrorAnswer::invalid)?;
-    let application_known = state.applications.contains(&(instance.clone(), application.clone()));
+    let tokens = model::structure(input, "PersonalAccessTokenConfiguration")
+        .map_err(ErrorAnswer::invalid)?;
+    let status = model::enumeration(tokens, "Status", &["ACTIVE", "INACTIVE"])
+        .map_err(ErrorAnswer::invalid)?;
+    let lifetime =
+        model::integer(tokens, "LifetimeInDays", 1..=3653).map_err(ErrorAnswer::invalid)?;
+    let application_known = state
+        .applications
+        .contains(&(instance.clone(), application.clone()));
     let organization = active_organization(state, input)?;
     if !application_known {
         return Err(ErrorAnswer::new(
             400,
             "ResourceNotFoundException",
-            format!("The IAM Identity Center application {application} of instance {instance} was not found."),
+            format!(
+                "The IAM Identity Center application {application} of instance {instance} was not found."
+            ),
         ));
     }
     let mut token_configuration = json!({ "Status": status });

@@ -31,7 +31,11 @@ pub fn read_input(
     body: &Value,
 ) -> Result<Map<String, Value>, ErrorAnswer> {
     if method != Method::POST || path != "/" {
-        return Err(ErrorAnswer::new(404, "UnknownOperationException", "awsJson1_1 requests are POST /"));
+        return Err(ErrorAnswer::new(
+            404,
+            "UnknownOperationException",
+            "awsJson1_1 requests are POST /",
+        ));
     }
     check_signature(headers)?;
     if header(headers, CONTENT_TYPE.as_str()) != Some(JSON_1_1) {
@@ -48,16 +52,24 @@ pub fn read_input(
             format!("X-Amz-Target must be {TARGET_PREFIX}<Operation>"),
         ));
     }
-    body.as_object()
-        .cloned()
-        .ok_or_else(|| ErrorAnswer::new(400, "SerializationException", "the body must be a JSON object"))
+    body.as_object().cloned().ok_or_else(|| {
+        ErrorAnswer::new(
+            400,
+            "SerializationException",
+            "the body must be a JSON object",
+        )
+    })
 }
 
 /// A SigV4 `Authorization` header scoped to the `workmail` service, with its `X-Amz-Date`. The
 /// signature itself is not recomputed: the emulator knows no secrets.
 fn check_signature(headers: &HeaderMap) -> Result<(), ErrorAnswer> {
     let Some(authorization) = header(headers, AUTHORIZATION.as_str()) else {
-        return Err(ErrorAnswer::new(400, "MissingAuthenticationTokenException", "Missing Authentication Token"));
+        return Err(ErrorAnswer::new(
+            400,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        ));
     };
     let scope = authorization
         .strip_prefix("AWS4-HMAC-SHA256 Credential=")
@@ -69,7 +81,10 @@ fn check_signature(headers: &HeaderMap) -> Result<(), ErrorAnswer> {
         }
         _ => false,
     };
-    if !well_formed || !authorization.contains("SignedHeaders=") || !authorization.contains("Signature=") {
+    if !well_formed
+        || !authorization.contains("SignedHeaders=")
+        || !authorization.contains("Signature=")
+    {
         return Err(ErrorAnswer::new(
             403,
             "InvalidSignatureException",
@@ -77,7 +92,11 @@ fn check_signature(headers: &HeaderMap) -> Result<(), ErrorAnswer> {
         ));
     }
     if header(headers, "x-amz-date").is_none() {
-        return Err(ErrorAnswer::new(403, "IncompleteSignatureException", "X-Amz-Date is missing"));
+        return Err(ErrorAnswer::new(
+            403,
+            "IncompleteSignatureException",
+            "X-Amz-Date is missing",
+        ));
     }
     Ok(())
 }

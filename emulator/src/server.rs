@@ -144,13 +144,21 @@ impl Emulator {
 
     /// The operations received so far, in order.
     pub fn operations(&self) -> Vec<String> {
-        self.state().calls.iter().map(|call| call.operation.clone()).collect()
+        self.state()
+            .calls
+            .iter()
+            .map(|call| call.operation.clone())
+            .collect()
     }
 
     /// Seeds the demo organization: Active, with an Identity Center application and a configuration
     /// in `IDENTITY_PROVIDER_AND_DIRECTORY` mode.
     pub fn seed_demo(&self) {
-        self.add_organization(demo::ORGANIZATION_ID, demo::ORGANIZATION_ALIAS, OrganizationState::Active);
+        self.add_organization(
+            demo::ORGANIZATION_ID,
+            demo::ORGANIZATION_ALIAS,
+            OrganizationState::Active,
+        );
         self.add_identity_center_application(demo::INSTANCE_ARN, demo::APPLICATION_ARN);
         self.set_identity_provider(
             demo::ORGANIZATION_ID,
@@ -171,21 +179,28 @@ async fn answer(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<String>, Infallible> {
     let (parts, body) = request.into_parts();
-    let bytes = body.collect().await.map(|body| body.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|body| body.to_bytes())
+        .unwrap_or_default();
     let input: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let operation = protocol::operation(&parts.headers);
     let (request_id, fault) = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
         state.calls.push(RecordedCall {
             operation: operation.clone(),
-            target: protocol::header(&parts.headers, "x-amz-target").unwrap_or_default().to_owned(),
+            target: protocol::header(&parts.headers, "x-amz-target")
+                .unwrap_or_default()
+                .to_owned(),
             content_type: protocol::header(&parts.headers, "content-type").map(str::to_owned),
             authorization: protocol::header(&parts.headers, "authorization").map(str::to_owned),
             body: input.clone(),
         });
         (state.next_request_id(), state.take_fault(&operation))
     };
-    let input = match protocol::read_input(&parts.method, parts.uri.path(), &parts.headers, &input) {
+    let input = match protocol::read_input(&parts.method, parts.uri.path(), &parts.headers, &input)
+    {
         Ok(input) => input,
         Err(error) => return Ok(protocol::failure(&error, &request_id)),
     };
@@ -209,8 +224,16 @@ async fn apply(fault: Option<Fault>, operation: &str) -> Option<ErrorAnswer> {
             tokio::time::sleep(delay).await;
             None
         }
-        Fault::Throttle => Some(ErrorAnswer::new(400, "ThrottlingException", "Rate exceeded")),
-        Fault::ServerError => Some(ErrorAnswer::new(500, "InternalFailure", "Internal service error")),
+        Fault::Throttle => Some(ErrorAnswer::new(
+            400,
+            "ThrottlingException",
+            "Rate exceeded",
+        )),
+        Fault::ServerError => Some(ErrorAnswer::new(
+            500,
+            "InternalFailure",
+            "Internal service error",
+        )),
         Fault::AccessDenied => Some(ErrorAnswer::new(
             400,
             "AccessDeniedException",
@@ -218,6 +241,14 @@ async fn apply(fault: Option<Fault>, operation: &str) -> Option<ErrorAnswer> {
                 "User: arn:aws:sts::123456789012:assumed-role/emulated-role/session is not authorized to perform: workmail:{operation}"
             ),
         )),
-        Fault::Error { status, type_name, message } => Some(ErrorAnswer { status, type_name, message }),
+        Fault::Error {
+            status,
+            type_name,
+            message,
+        } => Some(ErrorAnswer {
+            status,
+            type_name,
+            message,
+        }),
     }
 }

@@ -76,7 +76,10 @@ pub(crate) struct State {
 impl State {
     /// The fault for this call, if any rule matches; a limited rule is used up by one.
     pub fn take_fault(&mut self, operation: &str) -> Option<Fault> {
-        let rule = self.faults.iter_mut().find(|rule| rule.matches(operation))?;
+        let rule = self
+            .faults
+            .iter_mut()
+            .find(|rule| rule.matches(operation))?;
         if let Some(left) = rule.times.as_mut() {
             *left -= 1;
         }

@@ -17,7 +17,9 @@ const DEFAULT_PORT: u16 = 3000;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     lambda_http::tracing::init_default_subscriber();
     let port = match std::env::var("PORT") {
-        Ok(port) => port.parse().map_err(|_| format!("PORT must be a port number, not {port:?}"))?,
+        Ok(port) => port
+            .parse()
+            .map_err(|_| format!("PORT must be a port number, not {port:?}"))?,
         Err(_) => DEFAULT_PORT,
     };
     let settings = UpstreamSettings::from_env()?;
@@ -29,17 +31,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let sdk_config = aws_config::defaults(BehaviorVersion::latest())
                 .region("us-east-1")
                 .endpoint_url(emulator.url())
-                .credentials_provider(aws_sdk_workmail::config::Credentials::new("local", "local", None, None, "idp-gateway-local"))
+                .credentials_provider(aws_sdk_workmail::config::Credentials::new(
+                    "local",
+                    "local",
+                    None,
+                    None,
+                    "idp-gateway-local",
+                ))
                 .load()
                 .await;
             (SdkWorkMail::new(&sdk_config, &settings), Some(emulator))
         }
         "aws" => {
             let region = RegionProviderChain::default_provider().or_else("us-east-1");
-            let sdk_config = aws_config::defaults(BehaviorVersion::latest()).region(region).load().await;
+            let sdk_config = aws_config::defaults(BehaviorVersion::latest())
+                .region(region)
+                .load()
+                .await;
             (SdkWorkMail::new(&sdk_config, &settings), None)
         }
-        other => return Err(format!("IDP_GATEWAY_UPSTREAM must be 'emulator' or 'aws', not {other:?}").into()),
+        other => {
+            return Err(
+                format!("IDP_GATEWAY_UPSTREAM must be 'emulator' or 'aws', not {other:?}").into(),
+            );
+        }
     };
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -67,5 +82,7 @@ fn print_welcome(base: &str, emulator: Option<&Emulator>) {
         demo::INSTANCE_ARN,
         demo::APPLICATION_ARN
     );
-    println!("  curl -s -X DELETE -o /dev/null -w '%{{http_code}}\\n' {base}/organizations/{organization}/identity-provider");
+    println!(
+        "  curl -s -X DELETE -o /dev/null -w '%{{http_code}}\\n' {base}/organizations/{organization}/identity-provider"
+    );
 }

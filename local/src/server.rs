@@ -27,7 +27,10 @@ pub async fn serve<S: IdentityProviderStore + 'static>(
                 let api = Arc::clone(&api);
                 Box::pin(async move { Ok::<_, Infallible>(answer(&api, request).await) })
             });
-            if let Err(error) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+            if let Err(error) = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
                 tracing::debug!(%error, "connection ended with an error");
             }
         });
@@ -39,9 +42,19 @@ async fn answer<S: IdentityProviderStore>(
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    let bytes = body.collect().await.map(|body| body.to_bytes()).unwrap_or_default();
-    let body = if bytes.is_empty() { Body::Empty } else { Body::from(bytes.to_vec()) };
-    let response = api.handle(lambda_http::Request::from_parts(parts, body)).await;
+    let bytes = body
+        .collect()
+        .await
+        .map(|body| body.to_bytes())
+        .unwrap_or_default();
+    let body = if bytes.is_empty() {
+        Body::Empty
+    } else {
+        Body::from(bytes.to_vec())
+    };
+    let response = api
+        .handle(lambda_http::Request::from_parts(parts, body))
+        .await;
     let (parts, body) = response.into_parts();
     let bytes = match body {
         Body::Text(text) => Bytes::from(text),

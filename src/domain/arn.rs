@@ -163,8 +163,7 @@ pub struct ApplicationArn {
 }
 
 impl ApplicationArn {
-    const SHAPE: &'static str =
-        "arn:<partition>:sso::<12-digit account>:application/ssoins-<16 characters>/apl-<16 letters or digits>";
+    const SHAPE: &'static str = "arn:<partition>:sso::<12-digit account>:application/ssoins-<16 characters>/apl-<16 letters or digits>";
 
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let explain = |reason: String| {
@@ -185,7 +184,9 @@ impl ApplicationArn {
             .strip_prefix("application/")
             .and_then(|rest| rest.split_once('/'))
             .ok_or_else(|| {
-                explain("the resource must be 'application/<instance id>/<application id>'".to_owned())
+                explain(
+                    "the resource must be 'application/<instance id>/<application id>'".to_owned(),
+                )
             })?;
         let instance_id = InstanceId::parse(instance_id).map_err(|e| explain(e.0))?;
         let application_id_valid = application_id.strip_prefix("apl-").is_some_and(|suffix| {
@@ -241,7 +242,11 @@ fn arn_fields(raw: &str) -> Result<[&str; 5], String> {
         .strip_prefix("arn:")
         .ok_or_else(|| "it must start with 'arn:'".to_owned())?;
     let mut fields = rest.splitn(5, ':');
-    let mut next = || fields.next().ok_or_else(|| "it has too few ':'-separated fields".to_owned());
+    let mut next = || {
+        fields
+            .next()
+            .ok_or_else(|| "it has too few ':'-separated fields".to_owned())
+    };
     Ok([next()?, next()?, next()?, next()?, next()?])
 }
 
@@ -323,7 +328,10 @@ mod tests {
             "arn:aws:sso:us-east-1:123456789012:application/ssoins-1234567890abcdef/apl-1234567890abcdef",
             "arn:aws:sso::123456789012:app/ssoins-1234567890abcdef/apl-1234567890abcdef",
         ] {
-            assert!(ApplicationArn::parse(raw).is_err(), "{raw:?} must be refused");
+            assert!(
+                ApplicationArn::parse(raw).is_err(),
+                "{raw:?} must be refused"
+            );
         }
     }
 

@@ -106,12 +106,16 @@ pub struct PersonalAccessTokens {
 /// Which cross-field rule an Identity Center pair broke.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityCenterMismatch {
-    #[error("the application belongs to instance '{application}', but instanceArn names '{instance}'")]
+    #[error(
+        "the application belongs to instance '{application}', but instanceArn names '{instance}'"
+    )]
     Instance {
         instance: String,
         application: String,
     },
-    #[error("the application ARN is in partition '{application}', but instanceArn is in '{instance}'")]
+    #[error(
+        "the application ARN is in partition '{application}', but instanceArn is in '{instance}'"
+    )]
     Partition {
         instance: &'static str,
         application: &'static str,
@@ -184,9 +188,15 @@ mod tests {
     #[test]
     fn lifetime_bounds_are_inclusive() {
         assert_eq!(TokenLifetime::parse(1).map(TokenLifetime::days), Ok(1));
-        assert_eq!(TokenLifetime::parse(3653).map(TokenLifetime::days), Ok(3653));
+        assert_eq!(
+            TokenLifetime::parse(3653).map(TokenLifetime::days),
+            Ok(3653)
+        );
         for days in [0, -1, 3654, i64::MAX, i64::MIN] {
-            assert!(TokenLifetime::parse(days).is_err(), "{days} must be refused");
+            assert!(
+                TokenLifetime::parse(days).is_err(),
+                "{days} must be refused"
+            );
         }
     }
 

@@ -44,8 +44,21 @@ pub fn parse_configuration(
     }
 
     let authentication_mode = required(members, "", "authenticationMode", &mut problems)
-        .and_then(|value| string_at(value, "/authenticationMode", AuthenticationMode::ALLOWED, &mut problems))
-        .and_then(|raw| accept(AuthenticationMode::parse(raw), "/authenticationMode", &mut problems));
+        .and_then(|value| {
+            string_at(
+                value,
+                "/authenticationMode",
+                AuthenticationMode::ALLOWED,
+                &mut problems,
+            )
+        })
+        .and_then(|raw| {
+            accept(
+                AuthenticationMode::parse(raw),
+                "/authenticationMode",
+                &mut problems,
+            )
+        });
     let identity_center = parse_identity_center(members, &mut problems);
     let personal_access_tokens = parse_personal_access_tokens(members, &mut problems);
 
@@ -63,17 +76,46 @@ pub fn parse_configuration(
     }
 }
 
-fn parse_identity_center(members: &Map<String, Value>, problems: &mut Problems) -> Option<IdentityCenter> {
+fn parse_identity_center(
+    members: &Map<String, Value>,
+    problems: &mut Problems,
+) -> Option<IdentityCenter> {
     const AT: &str = "/identityCenter";
     let value = required(members, "", "identityCenter", problems)?;
     let inner = object_at(value, AT, problems)?;
     reject_unknown(inner, AT, IDENTITY_CENTER, problems);
     let instance = required(inner, AT, "instanceArn", problems)
-        .and_then(|value| string_at(value, "/identityCenter/instanceArn", "an instance ARN", problems))
-        .and_then(|raw| accept(InstanceArn::parse(raw), "/identityCenter/instanceArn", problems));
+        .and_then(|value| {
+            string_at(
+                value,
+                "/identityCenter/instanceArn",
+                "an instance ARN",
+                problems,
+            )
+        })
+        .and_then(|raw| {
+            accept(
+                InstanceArn::parse(raw),
+                "/identityCenter/instanceArn",
+                problems,
+            )
+        });
     let application = required(inner, AT, "applicationArn", problems)
-        .and_then(|value| string_at(value, "/identityCenter/applicationArn", "an application ARN", problems))
-        .and_then(|raw| accept(ApplicationArn::parse(raw), "/identityCenter/applicationArn", problems));
+        .and_then(|value| {
+            string_at(
+                value,
+                "/identityCenter/applicationArn",
+                "an application ARN",
+                problems,
+            )
+        })
+        .and_then(|raw| {
+            accept(
+                ApplicationArn::parse(raw),
+                "/identityCenter/applicationArn",
+                problems,
+            )
+        });
     match IdentityCenter::new(instance?, application?) {
         Ok(identity_center) => Some(identity_center),
         Err(mismatches) => {
@@ -94,8 +136,21 @@ fn parse_personal_access_tokens(
     let inner = object_at(value, AT, problems)?;
     reject_unknown(inner, AT, PERSONAL_ACCESS_TOKENS, problems);
     let status = required(inner, AT, "status", problems)
-        .and_then(|value| string_at(value, "/personalAccessTokens/status", TokenStatus::ALLOWED, problems))
-        .and_then(|raw| accept(TokenStatus::parse(raw), "/personalAccessTokens/status", problems));
+        .and_then(|value| {
+            string_at(
+                value,
+                "/personalAccessTokens/status",
+                TokenStatus::ALLOWED,
+                problems,
+            )
+        })
+        .and_then(|raw| {
+            accept(
+                TokenStatus::parse(raw),
+                "/personalAccessTokens/status",
+                problems,
+            )
+        });
     let lifetime = match present(inner, "lifetimeInDays") {
         None => Some(None),
         Some(value) => parse_lifetime(value, problems).map(Some),
@@ -111,7 +166,10 @@ fn parse_lifetime(value: &Value, problems: &mut Problems) -> Option<TokenLifetim
     let days = match value {
         Value::Number(number) => number.as_i64(),
         other => {
-            problems.push(AT, format!("{}, not {}", TokenLifetime::out_of_range(), kind_of(other)));
+            problems.push(
+                AT,
+                format!("{}, not {}", TokenLifetime::out_of_range(), kind_of(other)),
+            );
             return None;
         }
     };
@@ -125,24 +183,41 @@ fn parse_lifetime(value: &Value, problems: &mut Problems) -> Option<TokenLifetim
 }
 
 fn accept<T>(parsed: Result<T, InvalidValue>, pointer: &str, problems: &mut Problems) -> Option<T> {
-    parsed.map_err(|invalid| problems.push(pointer, invalid.message())).ok()
+    parsed
+        .map_err(|invalid| problems.push(pointer, invalid.message()))
+        .ok()
 }
 
-fn object_at<'a>(value: &'a Value, pointer: &str, problems: &mut Problems) -> Option<&'a Map<String, Value>> {
+fn object_at<'a>(
+    value: &'a Value,
+    pointer: &str,
+    problems: &mut Problems,
+) -> Option<&'a Map<String, Value>> {
     match value {
         Value::Object(members) => Some(members),
         other => {
-            problems.push(pointer, format!("must be a JSON object, not {}", kind_of(other)));
+            problems.push(
+                pointer,
+                format!("must be a JSON object, not {}", kind_of(other)),
+            );
             None
         }
     }
 }
 
-fn string_at<'a>(value: &'a Value, pointer: &str, allowed: &str, problems: &mut Problems) -> Option<&'a str> {
+fn string_at<'a>(
+    value: &'a Value,
+    pointer: &str,
+    allowed: &str,
+    problems: &mut Problems,
+) -> Option<&'a str> {
     match value {
         Value::String(raw) => Some(raw),
         other => {
-            problems.push(pointer, format!("must be a string ({allowed}), not {}", kind_of(other)));
+            problems.push(
+                pointer,
+                format!("must be a string ({allowed}), not {}", kind_of(other)),
+            );
             None
         }
     }
@@ -173,11 +248,20 @@ fn optional_string<'a>(
     problems: &mut Problems,
 ) -> Option<&'a str> {
     let pointer = format!("{parent}/{name}");
-    present(members, name).and_then(|value| string_at(value, &pointer, "an organization id", problems))
+    present(members, name)
+        .and_then(|value| string_at(value, &pointer, "an organization id", problems))
 }
 
-fn reject_unknown(members: &Map<String, Value>, parent: &str, known: &[&str], problems: &mut Problems) {
-    for name in members.keys().filter(|name| !known.contains(&name.as_str())) {
+fn reject_unknown(
+    members: &Map<String, Value>,
+    parent: &str,
+    known: &[&str],
+    problems: &mut Problems,
+) {
+    for name in members
+        .keys()
+        .filter(|name| !known.contains(&name.as_str()))
+    {
         problems.push(
             format!("{parent}/{}", escape_pointer_token(name)),
             format!("is not a known member; allowed here: {}", known.join(", ")),
@@ -222,14 +306,25 @@ pub struct PersonalAccessTokensDocument {
 }
 
 impl ConfigurationDocument {
-    pub fn new(organization: &OrganizationId, configuration: &IdentityProviderConfiguration) -> Self {
+    pub fn new(
+        organization: &OrganizationId,
+        configuration: &IdentityProviderConfiguration,
+    ) -> Self {
         let tokens = configuration.personal_access_tokens;
         Self {
             organization_id: organization.as_str().to_owned(),
             authentication_mode: configuration.authentication_mode.as_str(),
             identity_center: IdentityCenterDocument {
-                instance_arn: configuration.identity_center.instance_arn().as_str().to_owned(),
-                application_arn: configuration.identity_center.application_arn().as_str().to_owned(),
+                instance_arn: configuration
+                    .identity_center
+                    .instance_arn()
+                    .as_str()
+                    .to_owned(),
+                application_arn: configuration
+                    .identity_center
+                    .application_arn()
+                    .as_str()
+                    .to_owned(),
             },
             personal_access_tokens: PersonalAccessTokensDocument {
                 status: tokens.status.as_str(),
@@ -278,7 +373,10 @@ mod tests {
     fn a_valid_body_round_trips() {
         let body = valid_body();
         let configuration = parse_configuration(&body, &organization()).expect("valid");
-        assert_eq!(ConfigurationDocument::new(&organization(), &configuration).to_value(), body);
+        assert_eq!(
+            ConfigurationDocument::new(&organization(), &configuration).to_value(),
+            body
+        );
     }
 
     #[test]
@@ -329,7 +427,10 @@ mod tests {
         for lifetime in [json!(1.5), json!(1e300), json!(18446744073709551615u64)] {
             let mut body = valid_body();
             body["personalAccessTokens"]["lifetimeInDays"] = lifetime;
-            assert_eq!(pointers(&body), vec!["/personalAccessTokens/lifetimeInDays"]);
+            assert_eq!(
+                pointers(&body),
+                vec!["/personalAccessTokens/lifetimeInDays"]
+            );
         }
     }
 

@@ -64,7 +64,10 @@ mod tests {
             "m-0123456789abcdef0123456789abcde\u{0663}",
             "../0123456789abcdef0123456789abcdef",
         ] {
-            assert!(OrganizationId::parse(raw).is_err(), "{raw:?} must be refused");
+            assert!(
+                OrganizationId::parse(raw).is_err(),
+                "{raw:?} must be refused"
+            );
         }
     }
 }

@@ -34,7 +34,11 @@ impl Problems {
 
     /// `Ok(value)` when nothing was found, otherwise every problem.
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, Problems> {
-        if self.is_empty() { Ok(value()) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
     }
 }
 

@@ -29,7 +29,11 @@ impl Accepts {
 }
 
 /// The body as a JSON value, or the reason it cannot be read.
-pub fn json_body(headers: &HeaderMap, body: &Body, accepts: Accepts) -> Result<Value, RequestError> {
+pub fn json_body(
+    headers: &HeaderMap,
+    body: &Body,
+    accepts: Accepts,
+) -> Result<Value, RequestError> {
     let bytes: &[u8] = match body {
         Body::Empty => &[],
         Body::Text(text) => text.as_bytes(),
@@ -54,8 +58,9 @@ pub fn json_body(headers: &HeaderMap, body: &Body, accepts: Accepts) -> Result<V
             error.valid_up_to()
         ))
     })?;
-    strict_json::parse(text.as_bytes())
-        .map_err(|error| RequestError::Malformed(format!("the request body is not valid JSON: {error}")))
+    strict_json::parse(text.as_bytes()).map_err(|error| {
+        RequestError::Malformed(format!("the request body is not valid JSON: {error}"))
+    })
 }
 
 fn check_media_type(headers: &HeaderMap, accepts: Accepts) -> Result<(), RequestError> {
@@ -75,9 +80,10 @@ fn check_media_type(headers: &HeaderMap, accepts: Accepts) -> Result<(), Request
     let mut parts = value.split(';');
     let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
     let charset_ok = parts.all(|parameter| match parameter.split_once('=') {
-        Some((name, charset)) if name.trim().eq_ignore_ascii_case("charset") => {
-            charset.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
-        }
+        Some((name, charset)) if name.trim().eq_ignore_ascii_case("charset") => charset
+            .trim()
+            .trim_matches('"')
+            .eq_ignore_ascii_case("utf-8"),
         _ => true,
     });
     if allowed.contains(&essence.as_str()) && charset_ok {
@@ -94,7 +100,10 @@ mod tests {
 
     fn headers(content_type: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).expect("header"));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_str(content_type).expect("header"),
+        );
         headers
     }
 
@@ -104,15 +113,36 @@ mod tests {
 
     #[test]
     fn accepts_json_with_parameters() {
-        assert!(read("application/json; charset=UTF-8", Body::from("{}"), Accepts::Json).is_ok());
-        assert!(read("Application/Merge-Patch+JSON", Body::from("{}"), Accepts::MergePatch).is_ok());
+        assert!(
+            read(
+                "application/json; charset=UTF-8",
+                Body::from("{}"),
+                Accepts::Json
+            )
+            .is_ok()
+        );
+        assert!(
+            read(
+                "Application/Merge-Patch+JSON",
+                Body::from("{}"),
+                Accepts::MergePatch
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn refuses_other_media_types_and_charsets() {
-        for content_type in ["text/plain", "application/merge-patch+json", "application/json; charset=latin1"] {
+        for content_type in [
+            "text/plain",
+            "application/merge-patch+json",
+            "application/json; charset=latin1",
+        ] {
             assert!(
-                matches!(read(content_type, Body::from("{}"), Accepts::Json), Err(RequestError::UnsupportedMediaType(_))),
+                matches!(
+                    read(content_type, Body::from("{}"), Accepts::Json),
+                    Err(RequestError::UnsupportedMediaType(_))
+                ),
                 "{content_type}"
             );
         }
@@ -124,11 +154,23 @@ mod tests {
 
     #[test]
     fn refuses_empty_oversized_and_undecodable_bodies() {
-        assert!(matches!(read("application/json", Body::Empty, Accepts::Json), Err(RequestError::Malformed(_))));
-        assert!(matches!(read("application/json", Body::from(" \n"), Accepts::Json), Err(RequestError::Malformed(_))));
+        assert!(matches!(
+            read("application/json", Body::Empty, Accepts::Json),
+            Err(RequestError::Malformed(_))
+        ));
+        assert!(matches!(
+            read("application/json", Body::from(" \n"), Accepts::Json),
+            Err(RequestError::Malformed(_))
+        ));
         let big = Body::from(format!("\"{}\"", "a".repeat(MAX_BODY_BYTES)));
-        assert!(matches!(read("application/json", big, Accepts::Json), Err(RequestError::PayloadTooLarge { .. })));
+        assert!(matches!(
+            read("application/json", big, Accepts::Json),
+            Err(RequestError::PayloadTooLarge { .. })
+        ));
         let latin1 = Body::from(vec![b'"', 0xe9, b'"']);
-        assert!(matches!(read("application/json", latin1, Accepts::Json), Err(RequestError::Malformed(_))));
+        assert!(matches!(
+            read("application/json", latin1, Accepts::Json),
+            Err(RequestError::Malformed(_))
+        ));
     }
 }

@@ -15,7 +15,9 @@ use super::body::{Accepts, json_body};
 use super::route::{self, Action, Route};
 use super::traced_store::TracedStore;
 use super::{ApiError, RequestError};
-use crate::domain::{ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, parse_configuration};
+use crate::domain::{
+    ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, parse_configuration,
+};
 use crate::use_cases;
 use crate::workmail::IdentityProviderStore;
 
@@ -71,16 +73,23 @@ impl<S: IdentityProviderStore> Api<S> {
         request: &Request,
         line: &mut RequestLine,
     ) -> Result<Response<Body>, ApiError> {
-        let route = route::resolve(request.method(), request.uri().path(), request.request_context_ref())?;
+        let route = route::resolve(
+            request.method(),
+            request.uri().path(),
+            request.request_context_ref(),
+        )?;
         line.route = route.template();
         match route {
             Route::Health => Ok(json_response(
                 StatusCode::OK,
                 &json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }),
             )),
-            Route::IdentityProvider { action, organization } => {
-                let organization =
-                    OrganizationId::parse(&organization).map_err(RequestError::InvalidOrganization)?;
+            Route::IdentityProvider {
+                action,
+                organization,
+            } => {
+                let organization = OrganizationId::parse(&organization)
+                    .map_err(RequestError::InvalidOrganization)?;
                 line.organization = Some(organization.clone());
                 identity_provider(store, action, &organization, request).await
             }
@@ -98,7 +107,8 @@ async fn identity_provider(
         Action::Read => use_cases::read(store, organization).await?,
         Action::Replace => {
             let body = json_body(request.headers(), request.body(), Accepts::Json)?;
-            let configuration = parse_configuration(&body, organization).map_err(RequestError::Validation)?;
+            let configuration =
+                parse_configuration(&body, organization).map_err(RequestError::Validation)?;
             use_cases::replace(store, organization, configuration).await?
         }
         Action::Patch => {
@@ -117,7 +127,10 @@ fn configuration_response(
     organization: &OrganizationId,
     configuration: &IdentityProviderConfiguration,
 ) -> Response<Body> {
-    json_response(StatusCode::OK, &ConfigurationDocument::new(organization, configuration))
+    json_response(
+        StatusCode::OK,
+        &ConfigurationDocument::new(organization, configuration),
+    )
 }
 
 fn empty_response(status: StatusCode) -> Response<Body> {
@@ -147,5 +160,8 @@ fn local_request_id() -> String {
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs())
         .unwrap_or_default();
-    format!("local-{started:x}-{}", COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "local-{started:x}-{}",
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }

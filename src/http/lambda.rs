@@ -71,7 +71,10 @@ fn preflight(payload: &LambdaRequest) -> Result<(), RequestError> {
         LambdaRequest::ApiGatewayV1(event) => RequestLine {
             headers: &event.headers,
             host: header(&event.headers).or(event.request_context.domain_name.as_deref()),
-            path: with_stage(event.request_context.stage.as_deref(), event.path.as_deref().unwrap_or_default()),
+            path: with_stage(
+                event.request_context.stage.as_deref(),
+                event.path.as_deref().unwrap_or_default(),
+            ),
             raw_query: None,
             body: event.body.as_deref(),
             base64: event.is_base64_encoded,
@@ -79,7 +82,10 @@ fn preflight(payload: &LambdaRequest) -> Result<(), RequestError> {
         LambdaRequest::ApiGatewayV2(event) => RequestLine {
             headers: &event.headers,
             host: header(&event.headers).or(event.request_context.domain_name.as_deref()),
-            path: with_stage(event.request_context.stage.as_deref(), event.raw_path.as_deref().unwrap_or_default()),
+            path: with_stage(
+                event.request_context.stage.as_deref(),
+                event.raw_path.as_deref().unwrap_or_default(),
+            ),
             raw_query: event.raw_query_string.as_deref(),
             body: event.body.as_deref(),
             base64: event.is_base64_encoded,
@@ -92,7 +98,11 @@ fn preflight(payload: &LambdaRequest) -> Result<(), RequestError> {
             body: event.body.as_deref(),
             base64: event.is_base64_encoded,
         },
-        _ => return Err(RequestError::Malformed("this kind of event is not an HTTP request".to_owned())),
+        _ => {
+            return Err(RequestError::Malformed(
+                "this kind of event is not an HTTP request".to_owned(),
+            ));
+        }
     };
     check_body(&line)?;
     check_uri(&line)
@@ -106,7 +116,9 @@ fn header(headers: &HeaderMap) -> Option<&str> {
 fn with_stage(stage: Option<&str>, path: &str) -> String {
     let ignore = std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_some();
     match stage {
-        Some(stage) if !ignore && stage != "$default" && !path.starts_with(&format!("/{stage}/")) => {
+        Some(stage)
+            if !ignore && stage != "$default" && !path.starts_with(&format!("/{stage}/")) =>
+        {
             format!("/{stage}{path}")
         }
         _ => path.to_owned(),
@@ -119,14 +131,18 @@ fn check_body(line: &RequestLine<'_>) -> Result<(), RequestError> {
             .decode(body)
             .map(drop)
             .map_err(|error| {
-                RequestError::Malformed(format!("the body is marked base64-encoded but does not decode: {error}"))
+                RequestError::Malformed(format!(
+                    "the body is marked base64-encoded but does not decode: {error}"
+                ))
             }),
         _ => Ok(()),
     }
 }
 
 fn check_uri(line: &RequestLine<'_>) -> Result<(), RequestError> {
-    let unusable = || RequestError::Malformed("the request's host, path or query cannot form a URL".to_owned());
+    let unusable = || {
+        RequestError::Malformed("the request's host, path or query cannot form a URL".to_owned())
+    };
     let mut uri = match line.host {
         None => url::Url::parse(&format!("http://localhost{}", line.path))
             .map(|url| url.path().to_owned())

@@ -89,7 +89,9 @@ impl ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         if let Some((name, value)) = problem.header {
-            response.headers_mut().insert(name, HeaderValue::from_static(value));
+            response
+                .headers_mut()
+                .insert(name, HeaderValue::from_static(value));
         }
         response
     }
@@ -218,7 +220,9 @@ fn upstream_problem(error: &WorkMailError) -> Problem {
             ..Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "THROTTLED",
-                format!("WorkMail is throttling requests and retries did not get through; {reference}"),
+                format!(
+                    "WorkMail is throttling requests and retries did not get through; {reference}"
+                ),
             )
         },
         (WorkMailErrorKind::AccessDenied, _) => Problem::new(
@@ -231,10 +235,8 @@ fn upstream_problem(error: &WorkMailError) -> Problem {
             "UPSTREAM_TIMEOUT",
             format!("WorkMail did not answer in time; {reference}"),
         ),
-        (WorkMailErrorKind::UnexpectedAnswer | WorkMailErrorKind::Other, _) => Problem::new(
-            StatusCode::BAD_GATEWAY,
-            "UPSTREAM_ERROR",
-            reference,
-        ),
+        (WorkMailErrorKind::UnexpectedAnswer | WorkMailErrorKind::Other, _) => {
+            Problem::new(StatusCode::BAD_GATEWAY, "UPSTREAM_ERROR", reference)
+        }
     }
 }

@@ -9,7 +9,10 @@ use super::RequestError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Health,
-    IdentityProvider { action: Action, organization: String },
+    IdentityProvider {
+        action: Action,
+        organization: String,
+    },
 }
 
 /// What a request to an organization's identity-provider resource asks for.
@@ -36,7 +39,11 @@ const HEALTH_METHODS: &str = "GET";
 
 /// Resolves `method` and `path`. A REST or HTTP API stage in front of the path (`/prod/organizations/...`)
 /// is stripped when the path does not match as it is.
-pub fn resolve(method: &Method, path: &str, context: Option<&RequestContext>) -> Result<Route, RequestError> {
+pub fn resolve(
+    method: &Method,
+    path: &str,
+    context: Option<&RequestContext>,
+) -> Result<Route, RequestError> {
     match resolve_path(method, path) {
         Err(RequestError::NotFound { .. }) => match strip_stage(path, context) {
             Some(rest) => resolve_path(method, rest),
@@ -76,7 +83,9 @@ fn not_allowed(method: &Method, allow: &'static str) -> RequestError {
 }
 
 fn not_found(path: &str) -> RequestError {
-    RequestError::NotFound { path: path.to_owned() }
+    RequestError::NotFound {
+        path: path.to_owned(),
+    }
 }
 
 fn strip_stage<'a>(path: &'a str, context: Option<&RequestContext>) -> Option<&'a str> {
@@ -101,15 +110,36 @@ mod tests {
         let path = format!("/organizations/{ORG}/identity-provider");
         assert_eq!(
             resolve(&Method::PATCH, &path, None).ok(),
-            Some(Route::IdentityProvider { action: Action::Patch, organization: ORG.to_owned() })
+            Some(Route::IdentityProvider {
+                action: Action::Patch,
+                organization: ORG.to_owned()
+            })
         );
-        assert_eq!(resolve(&Method::GET, "/health", None).ok(), Some(Route::Health));
+        assert_eq!(
+            resolve(&Method::GET, "/health", None).ok(),
+            Some(Route::Health)
+        );
         assert!(matches!(
             resolve(&Method::POST, &path, None),
-            Err(RequestError::MethodNotAllowed { allow: IDENTITY_PROVIDER_METHODS, .. })
+            Err(RequestError::MethodNotAllowed {
+                allow: IDENTITY_PROVIDER_METHODS,
+                ..
+            })
         ));
-        for unknown in ["/", "", "/organizations", "/organizations//identity-provider/x", "/health/"] {
-            assert!(matches!(resolve(&Method::GET, unknown, None), Err(RequestError::NotFound { .. })), "{unknown}");
+        for unknown in [
+            "/",
+            "",
+            "/organizations",
+            "/organizations//identity-provider/x",
+            "/health/",
+        ] {
+            assert!(
+                matches!(
+                    resolve(&Method::GET, unknown, None),
+                    Err(RequestError::NotFound { .. })
+                ),
+                "{unknown}"
+            );
         }
     }
 }

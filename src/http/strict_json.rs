@@ -93,9 +93,16 @@ mod tests {
 
     #[test]
     fn refuses_duplicate_members_at_any_depth() {
-        for body in [&br#"{"a":1,"a":2}"#[..], br#"{"x":{"b":1,"b":1}}"#, br#"[{"c":1,"c":2}]"#] {
+        for body in [
+            &br#"{"a":1,"a":2}"#[..],
+            br#"{"x":{"b":1,"b":1}}"#,
+            br#"[{"c":1,"c":2}]"#,
+        ] {
             let error = parse(body).expect_err("duplicate");
-            assert!(error.to_string().contains("duplicate member name"), "{error}");
+            assert!(
+                error.to_string().contains("duplicate member name"),
+                "{error}"
+            );
         }
     }
 

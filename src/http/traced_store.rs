@@ -23,7 +23,13 @@ impl<'a, S: IdentityProviderStore> TracedStore<'a, S> {
     pub fn calls(&self) -> String {
         self.calls
             .lock()
-            .map(|calls| calls.iter().map(|call| call.name()).collect::<Vec<_>>().join(","))
+            .map(|calls| {
+                calls
+                    .iter()
+                    .map(|call| call.name())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
             .unwrap_or_default()
     }
 

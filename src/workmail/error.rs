@@ -159,10 +159,22 @@ mod tests {
 
     #[test]
     fn modeled_and_generic_codes_are_classified() {
-        assert_eq!(classify_code("OrganizationStateException"), WorkMailErrorKind::OrganizationState);
-        assert_eq!(classify_code("ThrottlingException"), WorkMailErrorKind::Throttled);
-        assert_eq!(classify_code("AccessDeniedException"), WorkMailErrorKind::AccessDenied);
-        assert_eq!(classify_code("UnrecognizedClientException"), WorkMailErrorKind::AccessDenied);
+        assert_eq!(
+            classify_code("OrganizationStateException"),
+            WorkMailErrorKind::OrganizationState
+        );
+        assert_eq!(
+            classify_code("ThrottlingException"),
+            WorkMailErrorKind::Throttled
+        );
+        assert_eq!(
+            classify_code("AccessDeniedException"),
+            WorkMailErrorKind::AccessDenied
+        );
+        assert_eq!(
+            classify_code("UnrecognizedClientException"),
+            WorkMailErrorKind::AccessDenied
+        );
         assert_eq!(classify_code("InternalFailure"), WorkMailErrorKind::Other);
     }
 }

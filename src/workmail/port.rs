@@ -21,5 +21,8 @@ pub trait IdentityProviderStore: Send + Sync {
     ) -> impl Future<Output = Result<(), WorkMailError>> + Send;
 
     /// Removes the integration: authentication goes back to the directory alone.
-    fn delete(&self, organization: &OrganizationId) -> impl Future<Output = Result<(), WorkMailError>> + Send;
+    fn delete(
+        &self,
+        organization: &OrganizationId,
+    ) -> impl Future<Output = Result<(), WorkMailError>> + Send;
 }

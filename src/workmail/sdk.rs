@@ -7,8 +7,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_workmail::Client;
 use aws_sdk_workmail::operation::describe_identity_provider_configuration::DescribeIdentityProviderConfigurationOutput;
 use aws_sdk_workmail::types::{
-    IdentityCenterConfiguration, IdentityProviderAuthenticationMode, PersonalAccessTokenConfiguration,
-    PersonalAccessTokenConfigurationStatus,
+    IdentityCenterConfiguration, IdentityProviderAuthenticationMode,
+    PersonalAccessTokenConfiguration, PersonalAccessTokenConfigurationStatus,
 };
 
 use super::{IdentityProviderStore, Operation, UpstreamSettings, WorkMailError, WorkMailErrorKind};
@@ -83,7 +83,9 @@ impl IdentityProviderStore for SdkWorkMail {
             .map_err(|e| WorkMailError::unexpected_answer(Operation::Put, e.to_string()))?;
         let tokens = configuration.personal_access_tokens;
         let tokens = PersonalAccessTokenConfiguration::builder()
-            .status(PersonalAccessTokenConfigurationStatus::from(tokens.status.as_str()))
+            .status(PersonalAccessTokenConfigurationStatus::from(
+                tokens.status.as_str(),
+            ))
             .set_lifetime_in_days(tokens.lifetime.map(|lifetime| i32::from(lifetime.days())))
             .build()
             .map_err(|e| WorkMailError::unexpected_answer(Operation::Put, e.to_string()))?;
@@ -131,15 +133,20 @@ fn configuration_from(
             ));
         }
     };
-    let field = |name: &str, error: crate::domain::InvalidValue| unexpected(format!("{name} {error}"));
+    let field =
+        |name: &str, error: crate::domain::InvalidValue| unexpected(format!("{name} {error}"));
     let authentication_mode =
         AuthenticationMode::parse(mode.as_str()).map_err(|e| field("AuthenticationMode", e))?;
-    let instance_arn = InstanceArn::parse(identity_center.instance_arn()).map_err(|e| field("InstanceArn", e))?;
-    let application_arn =
-        ApplicationArn::parse(identity_center.application_arn()).map_err(|e| field("ApplicationArn", e))?;
-    let identity_center = IdentityCenter::new(instance_arn, application_arn).map_err(|mismatches| {
-        unexpected(format!("IdentityCenterConfiguration is inconsistent: {mismatches:?}"))
-    })?;
+    let instance_arn =
+        InstanceArn::parse(identity_center.instance_arn()).map_err(|e| field("InstanceArn", e))?;
+    let application_arn = ApplicationArn::parse(identity_center.application_arn())
+        .map_err(|e| field("ApplicationArn", e))?;
+    let identity_center =
+        IdentityCenter::new(instance_arn, application_arn).map_err(|mismatches| {
+            unexpected(format!(
+                "IdentityCenterConfiguration is inconsistent: {mismatches:?}"
+            ))
+        })?;
     let status = TokenStatus::parse(tokens.status().as_str()).map_err(|e| field("Status", e))?;
     let lifetime = tokens
         .lifetime_in_days()

@@ -54,14 +54,16 @@ impl UpstreamSettings {
             attempt_timeout: millis("WORKMAIL_ATTEMPT_TIMEOUT_MS", defaults.attempt_timeout)?,
             connect_timeout: millis("WORKMAIL_CONNECT_TIMEOUT_MS", defaults.connect_timeout)?,
             initial_backoff: millis("WORKMAIL_INITIAL_BACKOFF_MS", defaults.initial_backoff)?,
-            max_attempts: number(&lookup, "WORKMAIL_MAX_ATTEMPTS", 1..=10)?
-                .map_or(Ok(defaults.max_attempts), |n| {
+            max_attempts: number(&lookup, "WORKMAIL_MAX_ATTEMPTS", 1..=10)?.map_or(
+                Ok(defaults.max_attempts),
+                |n| {
                     u32::try_from(n).map_err(|_| SettingsError {
                         name: "WORKMAIL_MAX_ATTEMPTS",
                         value: n.to_string(),
                         reason: "too large",
                     })
-                })?,
+                },
+            )?,
         })
     }
 }
@@ -90,7 +92,10 @@ mod tests {
 
     #[test]
     fn unset_variables_keep_defaults_and_bad_ones_are_refused() {
-        assert_eq!(UpstreamSettings::from_lookup(|_| None).ok(), Some(UpstreamSettings::default()));
+        assert_eq!(
+            UpstreamSettings::from_lookup(|_| None).ok(),
+            Some(UpstreamSettings::default())
+        );
         let set = UpstreamSettings::from_lookup(|name| {
             (name == "WORKMAIL_MAX_ATTEMPTS").then(|| "5".to_owned())
         })
