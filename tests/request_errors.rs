@@ -148,3 +148,25 @@ async fn dot_segments_resolve_to_a_path_that_is_then_routed_strictly() {
     );
     assert_eq!(refused(&harness, &event).await, (404, "NOT_FOUND".into()));
 }
+
+#[tokio::test]
+async fn an_organization_outside_the_managed_list_is_403_before_any_call() {
+    let managed = idp_gateway::domain::ManagedOrganizations::parse(Some(
+        "m-ffffffffffffffffffffffffffffffff",
+    ))
+    .expect("valid list");
+    let harness = Harness::managing(managed).await;
+    for file in [
+        "rest-get.json",
+        "rest-put.json",
+        "rest-patch.json",
+        "rest-delete.json",
+        "http-get.json",
+    ] {
+        let answer = harness.invoke_file(file).await;
+        assert_eq!(answer.status, 403, "{file}");
+        assert_eq!(answer.problem_code(), "ORGANIZATION_NOT_MANAGED");
+    }
+    assert!(harness.emulator.calls().is_empty());
+    assert_eq!(harness.invoke_file("rest-health.json").await.status, 200);
+}

@@ -5,6 +5,7 @@ mod arn;
 mod configuration;
 mod document;
 mod invalid;
+mod managed;
 mod merge;
 mod organization_id;
 mod problems;
@@ -16,6 +17,7 @@ pub use configuration::{
 };
 pub use document::{ConfigurationDocument, parse_configuration};
 pub use invalid::InvalidValue;
+pub use managed::{InvalidManagedList, ManagedOrganizations};
 pub use merge::merge_patch;
 pub use organization_id::OrganizationId;
 pub use problems::{FieldProblem, Problems, escape_pointer_token};

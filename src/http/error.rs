@@ -1,6 +1,6 @@
 //! `RequestError`: everything wrong with a request itself, found before any WorkMail call.
 
-use crate::domain::{InvalidValue, Problems};
+use crate::domain::{InvalidValue, OrganizationId, Problems};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
@@ -8,6 +8,8 @@ pub enum RequestError {
     NotFound { path: String },
     #[error("method {method} is not allowed here; allowed: {allow}")]
     MethodNotAllowed { method: String, allow: &'static str },
+    #[error("organization {0} is not managed by this deployment")]
+    OrganizationNotManaged(OrganizationId),
     #[error("organization id in the path: {0}")]
     InvalidOrganization(InvalidValue),
     #[error("body of {size} bytes exceeds the limit of {limit} bytes")]

@@ -16,7 +16,8 @@ use super::route::{self, Action, Route};
 use super::traced_store::TracedStore;
 use super::{ApiError, RequestError};
 use crate::domain::{
-    ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, parse_configuration,
+    ConfigurationDocument, IdentityProviderConfiguration, ManagedOrganizations, OrganizationId,
+    parse_configuration,
 };
 use crate::use_cases;
 use crate::workmail::IdentityProviderStore;
@@ -25,6 +26,7 @@ use crate::workmail::IdentityProviderStore;
 #[derive(Debug, Clone)]
 pub struct Api<S> {
     store: S,
+    managed: ManagedOrganizations,
 }
 
 /// What the request's log line says beyond status and latency.
@@ -34,8 +36,9 @@ struct RequestLine {
 }
 
 impl<S: IdentityProviderStore> Api<S> {
-    pub fn new(store: S) -> Self {
-        Self { store }
+    /// An API over `store` that refuses organizations outside `managed` before calling it.
+    pub fn new(store: S, managed: ManagedOrganizations) -> Self {
+        Self { store, managed }
     }
 
     /// Answers one request.
@@ -91,6 +94,9 @@ impl<S: IdentityProviderStore> Api<S> {
                 let organization = OrganizationId::parse(&organization)
                     .map_err(RequestError::InvalidOrganization)?;
                 line.organization = Some(organization.clone());
+                if !self.managed.includes(&organization) {
+                    return Err(RequestError::OrganizationNotManaged(organization).into());
+                }
                 identity_provider(store, action, &organization, request).await
             }
         }

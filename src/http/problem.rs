@@ -124,6 +124,11 @@ fn request_problem(error: &RequestError) -> Problem {
                 format!("{method} is not allowed on this resource; allowed: {allow}"),
             )
         },
+        RequestError::OrganizationNotManaged(_) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "ORGANIZATION_NOT_MANAGED",
+            "this deployment does not manage the organization; its list is MANAGED_ORGANIZATION_IDS",
+        ),
         RequestError::InvalidOrganization(invalid) => Problem {
             errors: vec![ErrorEntry {
                 pointer: None,

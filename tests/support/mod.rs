@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_sdk_workmail::config::Credentials;
+use idp_gateway::domain::ManagedOrganizations;
 use idp_gateway::http::Api;
 use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
 use lambda_http::request::LambdaRequest;
@@ -51,10 +52,19 @@ impl Harness {
     }
 
     pub async fn with_settings(settings: UpstreamSettings) -> Self {
+        Self::with(settings, ManagedOrganizations::Any).await
+    }
+
+    /// The API limited to `managed` organizations.
+    pub async fn managing(managed: ManagedOrganizations) -> Self {
+        Self::with(test_settings(), managed).await
+    }
+
+    async fn with(settings: UpstreamSettings, managed: ManagedOrganizations) -> Self {
         let emulator = Emulator::start().await.expect("emulator starts");
         emulator.seed_demo();
         let config = sdk_config(&emulator.url()).await;
-        let api = Api::new(SdkWorkMail::new(&config, &settings));
+        let api = Api::new(SdkWorkMail::new(&config, &settings), managed);
         Self { emulator, api }
     }
 
