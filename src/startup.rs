@@ -35,3 +35,42 @@ pub fn managed_from_env() -> Result<ManagedOrganizations, StartupError> {
     }
     Ok(managed)
 }
+
+/// Says why start-up failed, in the logs and to Lambda's `/runtime/init/error` (so the console and
+/// the invoker see the reason, not just an exit status), and hands the error back for `main` to return.
+pub async fn report_init_error(error: StartupError) -> lambda_runtime::Error {
+    tracing::error!(%error, "start-up failed");
+    if let Some(client) = runtime_api_client() {
+        let body = serde_json::json!({ "errorType": "Runtime.InvalidSettings", "errorMessage": error.to_string() });
+        let request = lambda_runtime_api_client::build_request()
+            .method("POST")
+            .uri("/2018-06-01/runtime/init/error")
+            .header(
+                "lambda-runtime-function-error-type",
+                "Runtime.InvalidSettings",
+            )
+            .header("content-type", "application/json")
+            .body(lambda_runtime_api_client::body::Body::from(
+                body.to_string(),
+            ));
+        match request {
+            Ok(request) => {
+                if let Err(failure) = client.call(request).await {
+                    warn!(%failure, "could not report the start-up failure to the Runtime API");
+                }
+            }
+            Err(failure) => warn!(%failure, "could not build the init error report"),
+        }
+    }
+    error.into()
+}
+
+fn runtime_api_client() -> Option<lambda_runtime_api_client::PooledClient> {
+    let address = std::env::var("AWS_LAMBDA_RUNTIME_API").ok()?;
+    let endpoint = lambda_http::http::Uri::try_from(address).ok()?;
+    Some(
+        lambda_runtime_api_client::PooledClient::builder()
+            .with_endpoint(endpoint)
+            .build(),
+    )
+}

@@ -1,0 +1,9 @@
+//! A local Lambda Runtime API, the `sam local invoke` of machines without a container runtime: it
+//! starts a built bootstrap binary as Lambda would (the `AWS_LAMBDA_*` environment included), hands it
+//! events through `/2018-06-01/runtime/invocation/next`, and collects what it answers on `.../response`,
+//! `.../error` and `/init/error`, with the cold-start time and each invocation's latency.
+
+mod process;
+mod runtime_api;
+
+pub use process::{FunctionProcess, Invocation, Outcome, StartError};

@@ -1,0 +1,296 @@
+//! The built `api` binary under the local Lambda Runtime API, as Lambda runs it: every file in events/
+//! answered in full, bad events survived, start-up failures reported, JSON logs per request.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use lambda_harness::{FunctionProcess, Outcome, StartError};
+use serde_json::{Value, json};
+use support::*;
+use workmail_emulator::Emulator;
+
+const API: &str = env!("CARGO_BIN_EXE_api");
+
+/// Every HTTP sample event and what the API answers it with (status, problem code if any).
+const API_EVENTS: &[(&str, u16, Option<&str>)] = &[
+    ("rest-get.json", 200, None),
+    ("rest-put.json", 200, None),
+    ("rest-patch.json", 200, None),
+    ("rest-delete.json", 204, None),
+    ("rest-put-invalid.json", 400, Some("VALIDATION_FAILED")),
+    ("rest-unknown-route.json", 404, Some("NOT_FOUND")),
+    ("rest-health.json", 200, None),
+    ("http-get.json", 200, None),
+    ("http-patch.json", 200, None),
+    ("function-url-get.json", 200, None),
+    ("alb-get.json", 200, None),
+];
+
+async fn emulator() -> Emulator {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    emulator
+}
+
+async fn start_api(emulator: &Emulator, extra: &[(&str, &str)]) -> FunctionProcess {
+    let endpoint = emulator.url();
+    let mut env = vec![
+        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("WORKMAIL_INITIAL_BACKOFF_MS", "20"),
+    ];
+    env.extend_from_slice(extra);
+    match FunctionProcess::start(API, "ApiFunction", &env).await {
+        Ok(process) => process,
+        Err(error) => panic!("the api binary did not start: {error:?}"),
+    }
+}
+
+fn response(outcome: &Outcome) -> &Value {
+    match outcome {
+        Outcome::Response(response) => response,
+        other => panic!("expected a response, got {other:?}"),
+    }
+}
+
+fn header<'a>(response: &'a Value, name: &str) -> Option<&'a str> {
+    response["headers"][name]
+        .as_str()
+        .or_else(|| response["multiValueHeaders"][name][0].as_str())
+}
+
+#[test]
+fn every_file_in_events_is_exercised_here() {
+    let listed: BTreeSet<&str> = API_EVENTS.iter().map(|(file, _, _)| *file).collect();
+    let on_disk: BTreeSet<String> = std::fs::read_dir(events_dir())
+        .expect("events/")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    let missing: Vec<&String> = on_disk
+        .iter()
+        .filter(|name| !listed.contains(name.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "events without a test: {missing:?}");
+    assert_eq!(
+        listed.len(),
+        on_disk.len(),
+        "listed events that do not exist"
+    );
+}
+
+#[tokio::test]
+async fn the_binary_answers_every_sample_event_in_full() {
+    let emulator = emulator().await;
+    let mut api = start_api(&emulator, &[]).await;
+    assert!(api.cold_start().is_some(), "the first poll was seen");
+    for (file, status, code) in API_EVENTS {
+        emulator.seed_demo();
+        let invocation = api.invoke(event(file)).await;
+        let answer = response(&invocation.outcome);
+        assert_eq!(answer["statusCode"], json!(status), "{file}: {answer}");
+        assert_eq!(answer["isBase64Encoded"], json!(false), "{file}");
+        let body = answer["body"].as_str().unwrap_or_default();
+        match code {
+            Some(code) => {
+                assert_eq!(
+                    header(answer, "content-type"),
+                    Some("application/problem+json"),
+                    "{file}"
+                );
+                let problem: Value = serde_json::from_str(body).expect("problem JSON");
+                assert_eq!(problem["code"], *code, "{file}");
+                assert_eq!(problem["status"], json!(status), "{file}");
+                assert_eq!(
+                    problem["requestId"],
+                    invocation.request_id.as_str(),
+                    "{file}"
+                );
+            }
+            None if *status == 204 => assert!(body.is_empty(), "{file}"),
+            None => {
+                assert_eq!(
+                    header(answer, "content-type"),
+                    Some("application/json"),
+                    "{file}"
+                );
+                let json: Value = serde_json::from_str(body).expect("JSON body");
+                assert!(json.is_object(), "{file}");
+            }
+        }
+    }
+    assert!(api.is_running());
+}
+
+#[tokio::test]
+async fn a_non_http_event_is_an_invocation_error_and_the_process_survives() {
+    let emulator = emulator().await;
+    let mut api = start_api(&emulator, &[]).await;
+    let scheduled = json!({
+        "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-11-22T09:00:00Z",
+        "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/every-hour"], "detail": {}
+    });
+    for bad in [scheduled, json!("just a string"), json!({})] {
+        let invocation = api.invoke(bad.clone()).await;
+        match &invocation.outcome {
+            Outcome::Error(error) => {
+                assert!(
+                    error["errorType"].as_str().is_some_and(|t| !t.is_empty()),
+                    "{error}"
+                );
+                assert!(
+                    error["errorMessage"]
+                        .as_str()
+                        .is_some_and(|m| !m.is_empty()),
+                    "{error}"
+                );
+            }
+            other => panic!("{bad} should be an invocation error, got {other:?}"),
+        }
+        assert!(api.is_running(), "the process survives {bad}");
+    }
+    let invocation = api.invoke(event("rest-get.json")).await;
+    assert_eq!(response(&invocation.outcome)["statusCode"], 200);
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_and_no_body() {
+    let emulator = emulator().await;
+    let mut api = start_api(&emulator, &[]).await;
+    let invocation = api.invoke(event("rest-put.json")).await;
+    assert_eq!(response(&invocation.outcome)["statusCode"], 200);
+    let invalid = api.invoke(event("rest-put-invalid.json")).await;
+    assert_eq!(response(&invalid.outcome)["statusCode"], 400);
+
+    let logs = api.logs();
+    let lines: Vec<Value> = logs
+        .iter()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let request_line = |id: &str| {
+        lines
+            .iter()
+            .find(|line| line["fields"]["requestId"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no request line for {id} in {logs:?}"))
+    };
+    let put = request_line(&invocation.request_id);
+    assert_eq!(put["level"], "INFO");
+    assert_eq!(put["fields"]["method"], "PUT");
+    assert_eq!(
+        put["fields"]["route"],
+        "/organizations/{organizationId}/identity-provider"
+    );
+    assert_eq!(put["fields"]["organizationId"], ORG);
+    assert_eq!(put["fields"]["status"], 200);
+    assert_eq!(
+        put["fields"]["upstream"],
+        "PutIdentityProviderConfiguration,DescribeIdentityProviderConfiguration"
+    );
+    assert!(put["fields"]["latencyMs"].is_u64());
+    assert_eq!(request_line(&invalid.request_id)["fields"]["status"], 400);
+    let everything = logs.join("\n");
+    assert!(
+        !everything.contains("apl-1234567890abcdef"),
+        "bodies stay out of the logs"
+    );
+}
+
+#[tokio::test]
+async fn the_stage_in_the_path_is_routed_with_or_without_the_ignore_setting() {
+    let emulator = emulator().await;
+    for extra in [
+        &[][..],
+        &[("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true")][..],
+    ] {
+        let mut api = start_api(&emulator, extra).await;
+        let invocation = api.invoke(event("rest-get.json")).await;
+        assert_eq!(
+            response(&invocation.outcome)["statusCode"],
+            200,
+            "{extra:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn managed_organization_ids_from_the_environment_are_enforced() {
+    let emulator = emulator().await;
+    let mut api = start_api(
+        &emulator,
+        &[(
+            "MANAGED_ORGANIZATION_IDS",
+            "m-ffffffffffffffffffffffffffffffff",
+        )],
+    )
+    .await;
+    let invocation = api.invoke(event("rest-get.json")).await;
+    let answer = response(&invocation.outcome);
+    assert_eq!(answer["statusCode"], 403);
+    assert!(
+        answer["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ORGANIZATION_NOT_MANAGED")
+    );
+    assert!(emulator.calls().is_empty());
+
+    let mut api = start_api(
+        &emulator,
+        &[(
+            "MANAGED_ORGANIZATION_IDS",
+            &format!("{ORG},m-ffffffffffffffffffffffffffffffff"),
+        )],
+    )
+    .await;
+    let invocation = api.invoke(event("rest-get.json")).await;
+    assert_eq!(response(&invocation.outcome)["statusCode"], 200);
+}
+
+#[tokio::test]
+async fn bad_settings_stop_the_function_at_start_up_naming_each_problem() {
+    let emulator = emulator().await;
+    let cases = [
+        (
+            "MANAGED_ORGANIZATION_IDS",
+            "m-1,,nope",
+            &["entry 1 ('m-1')", "entry 2 ('')", "entry 3 ('nope')"][..],
+        ),
+        ("WORKMAIL_MAX_ATTEMPTS", "many", &["\"many\""][..]),
+    ];
+    for (name, value, mentions) in cases {
+        let endpoint = emulator.url();
+        let env = [
+            ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+            (name, value),
+        ];
+        match FunctionProcess::start(API, "ApiFunction", &env).await {
+            Err(StartError::Exited {
+                status,
+                logs,
+                init_error,
+            }) => {
+                assert!(!status.success());
+                let text = logs.join("\n");
+                assert!(text.contains(name), "{name}: {text}");
+                let init_error =
+                    init_error.unwrap_or_else(|| panic!("{name}: no /init/error report"));
+                assert_eq!(init_error["errorType"], "Runtime.InvalidSettings");
+                let message = init_error["errorMessage"].as_str().unwrap_or_default();
+                assert!(message.contains(name), "{message}");
+                for mention in mentions {
+                    assert!(
+                        message.contains(mention),
+                        "{name}: {message} lacks {mention}"
+                    );
+                }
+            }
+            Err(other) => panic!("{name}: {other:?}"),
+            Ok(_) => panic!("{name}={value} must stop the function"),
+        }
+    }
+}
