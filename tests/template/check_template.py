@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Checks what template.yaml deploys, not just its syntax.
+
+cfn-lint checks the template as written; it does not expand the SAM resources here. This script expands
+the one Fn::ForEach loop (AWS::LanguageExtensions) with sample parameters, runs the SAM translator
+(offline, region us-east-1), lints the resulting plain CloudFormation with cfn-lint, and asserts the
+security properties the service depends on: a private IAM-authorized API behind one VPC endpoint, a
+resource policy that admits only the listed principals, and an execution role limited to the managed
+organizations' ARNs.
+"""
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+from samtranslator.model.exceptions import InvalidDocumentException
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEMPLATE = os.path.join(HERE, "..", "..", "template.yaml")
+ORGANIZATIONS = ["m-0123456789abcdef0123456789abcdef", "m-ffffffffffffffffffffffffffffffff"]
+PARAMETERS = {
+    "StageName": "prod",
+    "VpcEndpointId": "vpce-0123456789abcdef0",
+    "AllowedPrincipalArns": "arn:aws:iam::123456789012:role/MailAdminPortal",
+    "AllowedAwsOrganizationId": "",
+    "ManagedOrganizationIds": ",".join(ORGANIZATIONS),
+    "ReservedConcurrency": "5",
+    "ThrottlingRateLimit": "10",
+    "ThrottlingBurstLimit": "20",
+    "LogRetentionInDays": "365",
+}
+WORKMAIL_ACTIONS = {
+    "workmail:DescribeIdentityProviderConfiguration",
+    "workmail:PutIdentityProviderConfiguration",
+    "workmail:DeleteIdentityProviderConfiguration",
+}
+
+
+def substitute(node, name, value):
+    """Replaces ${name} in Fn::Sub strings and &{name} in keys, as Fn::ForEach does."""
+    if isinstance(node, dict):
+        out = {}
+        for key, child in node.items():
+            key = key.replace("&{%s}" % name, re.sub(r"[^A-Za-z0-9]", "", value))
+            if key == "Fn::Sub" and isinstance(child, str):
+                text = child.replace("${%s}" % name, value)
+                if "${" not in text:
+                    return text
+                out[key] = text
+            elif key == "Ref" and child == name:
+                return value
+            else:
+                out[key] = substitute(child, name, value)
+        return out
+    if isinstance(node, list):
+        return [substitute(child, name, value) for child in node]
+    return node
+
+
+def expand_for_each(template):
+    resources = {}
+    for key, body in template["Resources"].items():
+        if not key.startswith("Fn::ForEach::"):
+            resources[key] = body
+            continue
+        name, collection, fragment = body
+        assert collection == {"Ref": "ManagedOrganizationIds"}, collection
+        for value in ORGANIZATIONS:
+            resources.update(substitute(copy.deepcopy(fragment), name, value))
+    template["Resources"] = resources
+    template["Transform"] = [t for t in template["Transform"] if t != "AWS::LanguageExtensions"]
+    if len(template["Transform"]) == 1:
+        template["Transform"] = template["Transform"][0]
+    return template
+
+
+class NoManagedPolicies:
+    def load(self):
+        return {}
+
+
+def translated():
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    template = expand_for_each(yaml_parse(open(TEMPLATE).read()))
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://packaged/bootstrap.zip"  # what `sam package` puts there
+    try:
+        return transform(template, PARAMETERS, NoManagedPolicies())
+    except InvalidDocumentException as error:
+        raise AssertionError("SAM cannot translate template.yaml: %s" % [str(c) for c in error.causes])
+
+
+def of_type(resources, kind):
+    return {name: r for name, r in resources.items() if r["Type"] == kind}
+
+
+def statements(document):
+    found = document["Statement"]
+    return found if isinstance(found, list) else [found]
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def check_cfn_lint(output):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(output, handle)
+    # W2001: the SAM translator writes the principal list into the API's policy itself, so the translated
+    # template no longer refers to the AllowedPrincipalArns parameter it was made from.
+    command = ["cfn-lint", "--regions", "us-east-1", "--ignore-checks", "W2001", "--", handle.name]
+    result = subprocess.run(command, capture_output=True, text=True)
+    errors = [line for line in result.stdout.splitlines() if re.match(r"^[EW]\d{4}", line)]
+    assert not errors, "cfn-lint on the translated template:\n" + result.stdout
+
+
+def check_private_iam_api(resources):
+    (api,) = of_type(resources, "AWS::ApiGateway::RestApi").values()
+    endpoint = api["Properties"]["EndpointConfiguration"]
+    assert endpoint["Types"] == ["PRIVATE"], endpoint
+    assert endpoint["VpcEndpointIds"] == [{"Ref": "VpcEndpointId"}], endpoint
+    methods = api["Properties"]["Body"]["paths"]
+    assert set(methods) == {"/organizations/{organizationId}/identity-provider", "/health", "/{proxy+}"}, set(methods)
+    for path, operations in methods.items():
+        for method, operation in operations.items():
+            assert operation["security"] == [{"AWS_IAM": []}], (path, method, operation.get("security"))
+
+
+def check_resource_policy(resources):
+    (api,) = of_type(resources, "AWS::ApiGateway::RestApi").values()
+    policy = api["Properties"]["Body"]["x-amazon-apigateway-policy"]
+    plain = [s for s in statements(policy) if "Fn::If" not in s]
+    (choice,) = [s["Fn::If"] for s in statements(policy) if "Fn::If" in s]
+    by_sid = {s["Sid"]: s for s in plain}
+    outside = by_sid["DenyOutsideTheVpcEndpoint"]
+    assert outside["Effect"] == "Deny" and "aws:SourceVpce" in outside["Condition"]["StringNotEquals"], outside
+    condition, with_organization, principals_only = choice
+    assert condition == "AdmitAwsOrganization", condition
+    for unlisted in (with_organization, principals_only):
+        assert unlisted["Sid"] == "DenyUnlistedPrincipals" and unlisted["Effect"] == "Deny", unlisted
+        listed = unlisted["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+        assert PARAMETERS["AllowedPrincipalArns"] in json.dumps(listed), listed
+    assert "aws:PrincipalOrgID" in with_organization["Condition"]["StringNotEquals"], with_organization
+    assert set(principals_only["Condition"]) == {"ArnNotLike"}, principals_only
+
+
+def check_least_privilege(resources):
+    (function,) = of_type(resources, "AWS::Lambda::Function").values()
+    role_name = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    role = resources[role_name]
+    for policy in role["Properties"].get("Policies", []):
+        for statement in statements(policy["PolicyDocument"]):
+            assert not any(a.startswith("workmail:") for a in as_list(statement["Action"])), statement
+    assert not role["Properties"].get("ManagedPolicyArns"), "no managed policies on the role"
+    granted = {}
+    for policy in of_type(resources, "AWS::IAM::RolePolicy").values():
+        assert policy["Properties"]["RoleName"] == {"Ref": role_name}, policy
+        for statement in statements(policy["Properties"]["PolicyDocument"]):
+            assert set(as_list(statement["Action"])) == WORKMAIL_ACTIONS, statement
+            (resource,) = as_list(statement["Resource"])
+            text = resource["Fn::Sub"]
+            assert "*" not in text, text
+            organization = text.rsplit("/", 1)[-1]
+            granted[organization] = text
+    assert sorted(granted) == sorted(ORGANIZATIONS), granted
+    for text in granted.values():
+        assert text.startswith("arn:${AWS::Partition}:workmail:${AWS::Region}:${AWS::AccountId}:organization/m-"), text
+
+
+def check_function(resources):
+    (function,) = of_type(resources, "AWS::Lambda::Function").values()
+    properties = function["Properties"]
+    assert properties["Runtime"] == "provided.al2023" and properties["Handler"] == "bootstrap", properties
+    assert properties["Architectures"] == ["arm64"], properties["Architectures"]
+    assert properties["LoggingConfig"]["LogFormat"] == "JSON"
+    assert properties["ReservedConcurrentExecutions"] == {"Ref": "ReservedConcurrency"}
+    assert properties["Timeout"] <= 29, "under API Gateway's integration timeout"
+    variables = properties["Environment"]["Variables"]
+    assert variables["AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH"] == "true"
+    assert variables["MANAGED_ORGANIZATION_IDS"] == {"Fn::Join": [",", {"Ref": "ManagedOrganizationIds"}]}
+    timeout_ms = int(variables["WORKMAIL_OPERATION_TIMEOUT_MS"])
+    assert 3 * timeout_ms < properties["Timeout"] * 1000, "a PATCH (three WorkMail calls) fits in the function timeout"
+
+
+def check_stage(resources):
+    (stage,) = of_type(resources, "AWS::ApiGateway::Stage").values()
+    settings = stage["Properties"]["MethodSettings"][0]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}, settings
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}, settings
+    access = stage["Properties"]["AccessLogSetting"]
+    assert "$context.identity.userArn" in access["Format"], access
+    json.loads(access["Format"].replace("$context.", "context."))
+
+
+def main():
+    output = translated()
+    resources = output["Resources"]
+    checks = [check_private_iam_api, check_resource_policy, check_least_privilege, check_function, check_stage]
+    failed = 0
+    for check in checks:
+        try:
+            check(resources)
+            print("ok", check.__name__)
+        except AssertionError as error:
+            failed += 1
+            print("FAILED", check.__name__, error)
+    try:
+        check_cfn_lint(output)
+        print("ok check_cfn_lint")
+    except AssertionError as error:
+        failed += 1
+        print("FAILED check_cfn_lint", error)
+    total = len(checks) + 1
+    print("%d passed, %d failed" % (total - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
