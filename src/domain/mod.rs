@@ -3,21 +3,25 @@
 
 mod arn;
 mod configuration;
+mod diff;
 mod document;
 mod invalid;
 mod managed;
 mod merge;
 mod organization_id;
 mod problems;
+mod timestamp;
 
 pub use arn::{AccountId, ApplicationArn, InstanceArn, InstanceId, Partition};
 pub use configuration::{
     AuthenticationMode, IdentityCenter, IdentityProviderConfiguration, PersonalAccessTokens,
     TokenLifetime, TokenStatus,
 };
+pub use diff::{FieldChange, diff};
 pub use document::{ConfigurationDocument, parse_configuration};
 pub use invalid::InvalidValue;
 pub use managed::{InvalidManagedList, ManagedOrganizations};
 pub use merge::merge_patch;
 pub use organization_id::OrganizationId;
 pub use problems::{FieldProblem, Problems, escape_pointer_token};
+pub use timestamp::Timestamp;

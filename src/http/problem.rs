@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::RequestError;
 use crate::use_cases::UseCaseError;
-use crate::workmail::{Operation, WorkMailError, WorkMailErrorKind};
+use crate::workmail::WorkMailError;
 
 /// Any error a request can end in.
 #[derive(Debug, thiserror::Error)]
@@ -198,50 +198,46 @@ fn upstream_problem(error: &WorkMailError) -> Problem {
         error.operation,
         error.request_id.as_deref().unwrap_or("unknown")
     );
-    match (error.kind, error.operation) {
-        (WorkMailErrorKind::OrganizationNotFound, _) => Problem::new(
+    let code = error.public_code();
+    let (status, detail) = match code {
+        "ORGANIZATION_NOT_FOUND" => (
             StatusCode::NOT_FOUND,
-            "ORGANIZATION_NOT_FOUND",
             told("the organization does not exist in this account and region"),
         ),
-        (WorkMailErrorKind::ResourceNotFound, Operation::Put) => Problem::new(
+        "IDENTITY_CENTER_RESOURCE_NOT_FOUND" => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            "IDENTITY_CENTER_RESOURCE_NOT_FOUND",
             told("the IAM Identity Center instance or application was not found"),
         ),
-        (WorkMailErrorKind::ResourceNotFound, _) => not_configured(),
-        (WorkMailErrorKind::OrganizationState, _) => Problem::new(
+        "IDENTITY_PROVIDER_NOT_CONFIGURED" => return not_configured(),
+        "ORGANIZATION_STATE_CONFLICT" => (
             StatusCode::CONFLICT,
-            "ORGANIZATION_STATE_CONFLICT",
             told("the organization is not in a state that allows this"),
         ),
-        (WorkMailErrorKind::InvalidParameter, _) => Problem::new(
+        "UPSTREAM_REJECTED" => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            "UPSTREAM_REJECTED",
             told("WorkMail refused the request"),
         ),
-        (WorkMailErrorKind::Throttled, _) => Problem {
-            header: Some((RETRY_AFTER, RETRY_AFTER_SECONDS)),
-            ..Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "THROTTLED",
-                format!(
-                    "WorkMail is throttling requests and retries did not get through; {reference}"
-                ),
-            )
-        },
-        (WorkMailErrorKind::AccessDenied, _) => Problem::new(
+        "THROTTLED" => {
+            return Problem {
+                header: Some((RETRY_AFTER, RETRY_AFTER_SECONDS)),
+                ..Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    code,
+                    format!(
+                        "WorkMail is throttling requests and retries did not get through; {reference}"
+                    ),
+                )
+            };
+        }
+        "UPSTREAM_ACCESS_DENIED" => (
             StatusCode::BAD_GATEWAY,
-            "UPSTREAM_ACCESS_DENIED",
             format!("the function's execution role may not make this call; {reference}"),
         ),
-        (WorkMailErrorKind::Timeout, _) => Problem::new(
+        "UPSTREAM_TIMEOUT" => (
             StatusCode::GATEWAY_TIMEOUT,
-            "UPSTREAM_TIMEOUT",
             format!("WorkMail did not answer in time; {reference}"),
         ),
-        (WorkMailErrorKind::UnexpectedAnswer | WorkMailErrorKind::Other, _) => {
-            Problem::new(StatusCode::BAD_GATEWAY, "UPSTREAM_ERROR", reference)
-        }
-    }
+        _ => (StatusCode::BAD_GATEWAY, reference),
+    };
+    Problem::new(status, code, detail)
 }

@@ -127,6 +127,25 @@ impl WorkMailError {
     }
 }
 
+impl WorkMailError {
+    /// The code callers see for this failure: the API's problem `code`, the enforcer's failure code.
+    pub fn public_code(&self) -> &'static str {
+        match (self.kind, self.operation) {
+            (WorkMailErrorKind::OrganizationNotFound, _) => "ORGANIZATION_NOT_FOUND",
+            (WorkMailErrorKind::ResourceNotFound, Operation::Put) => {
+                "IDENTITY_CENTER_RESOURCE_NOT_FOUND"
+            }
+            (WorkMailErrorKind::ResourceNotFound, _) => "IDENTITY_PROVIDER_NOT_CONFIGURED",
+            (WorkMailErrorKind::OrganizationState, _) => "ORGANIZATION_STATE_CONFLICT",
+            (WorkMailErrorKind::InvalidParameter, _) => "UPSTREAM_REJECTED",
+            (WorkMailErrorKind::Throttled, _) => "THROTTLED",
+            (WorkMailErrorKind::AccessDenied, _) => "UPSTREAM_ACCESS_DENIED",
+            (WorkMailErrorKind::Timeout, _) => "UPSTREAM_TIMEOUT",
+            (WorkMailErrorKind::UnexpectedAnswer | WorkMailErrorKind::Other, _) => "UPSTREAM_ERROR",
+        }
+    }
+}
+
 fn classify_code(code: &str) -> WorkMailErrorKind {
     match code {
         "OrganizationNotFoundException" => WorkMailErrorKind::OrganizationNotFound,
