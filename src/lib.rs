@@ -2,6 +2,7 @@
 //! organizations, run as AWS Lambda functions.
 
 pub mod domain;
+pub mod enforce;
 pub mod http;
 pub mod startup;
 pub mod use_cases;

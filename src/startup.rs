@@ -1,10 +1,13 @@
 //! Start-up shared by the functions' mains: the one SDK configuration and WorkMail client of the
-//! process, and the list of organizations it may manage, all read once from the environment.
+//! process, the organizations it may manage and the enforcement policy, all read once from the
+//! environment; and the report of a failed start to Lambda.
 
 use aws_config::BehaviorVersion;
 use tracing::warn;
 
 use crate::domain::{InvalidManagedList, ManagedOrganizations};
+use crate::enforce::{EnforcementPolicy, Enforcer, InvalidPolicy};
+use crate::http::Api;
 use crate::workmail::{SdkWorkMail, SettingsError, UpstreamSettings};
 
 /// A setting that stops the function at start-up, before it touches anything.
@@ -14,6 +17,67 @@ pub enum StartupError {
     Upstream(#[from] SettingsError),
     #[error(transparent)]
     Managed(#[from] InvalidManagedList),
+    #[error(transparent)]
+    Policy(#[from] InvalidPolicy),
+    #[error("{0}")]
+    PolicySource(String),
+    #[error(
+        "the enforcement policy names organizations outside MANAGED_ORGANIZATION_IDS (the role may not touch them): {}",
+        .0.join(", ")
+    )]
+    PolicyOutsideManaged(Vec<String>),
+}
+
+/// The API function, from the environment.
+pub async fn api_from_env() -> Result<Api<SdkWorkMail>, StartupError> {
+    Ok(Api::new(workmail_from_env().await?, managed_from_env()?))
+}
+
+/// The enforcer function, from the environment: the policy (`ENFORCEMENT_POLICY` or
+/// `ENFORCEMENT_POLICY_FILE`), which may name only managed organizations, and `ENFORCER_ROLE_ARN`.
+pub async fn enforcer_from_env() -> Result<Enforcer<SdkWorkMail>, StartupError> {
+    let policy = policy_from_env()?;
+    let managed = managed_from_env()?;
+    let outside: Vec<String> = policy
+        .organizations
+        .keys()
+        .filter(|organization| !managed.includes(organization))
+        .map(|organization| organization.as_str().to_owned())
+        .collect();
+    if !outside.is_empty() {
+        return Err(StartupError::PolicyOutsideManaged(outside));
+    }
+    let own_role = std::env::var("ENFORCER_ROLE_ARN")
+        .ok()
+        .filter(|arn| !arn.is_empty());
+    if own_role.is_none() {
+        warn!(
+            "ENFORCER_ROLE_ARN is unset: CloudTrail events of the enforcer's own changes will trigger a (harmless) re-check"
+        );
+    }
+    Ok(Enforcer::new(workmail_from_env().await?, policy, own_role))
+}
+
+fn policy_from_env() -> Result<EnforcementPolicy, StartupError> {
+    let text = std::env::var("ENFORCEMENT_POLICY").ok();
+    let file = std::env::var("ENFORCEMENT_POLICY_FILE").ok();
+    let text = match (text, file) {
+        (Some(_), Some(_)) => {
+            return Err(StartupError::PolicySource(
+                "set ENFORCEMENT_POLICY or ENFORCEMENT_POLICY_FILE, not both".to_owned(),
+            ));
+        }
+        (Some(text), None) => text,
+        (None, Some(path)) => std::fs::read_to_string(&path).map_err(|error| {
+            StartupError::PolicySource(format!("ENFORCEMENT_POLICY_FILE {path}: {error}"))
+        })?,
+        (None, None) => {
+            return Err(StartupError::PolicySource(
+                "neither ENFORCEMENT_POLICY (the policy's JSON) nor ENFORCEMENT_POLICY_FILE (its path) is set".to_owned(),
+            ));
+        }
+    };
+    Ok(EnforcementPolicy::parse(&text)?)
 }
 
 /// Loads the AWS configuration from the environment (region, credentials, and `AWS_ENDPOINT_URL_WORKMAIL`

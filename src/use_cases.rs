@@ -8,7 +8,7 @@ use crate::domain::{
     ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, Problems, merge_patch,
     parse_configuration,
 };
-use crate::workmail::{IdentityProviderStore, WorkMailError};
+use crate::workmail::{IdentityProviderRemoval, IdentityProviderStore, WorkMailError};
 
 /// Why a use case did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +61,7 @@ pub async fn patch(
 
 /// Removes the integration.
 pub async fn remove(
-    store: &impl IdentityProviderStore,
+    store: &impl IdentityProviderRemoval,
     organization: &OrganizationId,
 ) -> Result<(), UseCaseError> {
     Ok(store.delete(organization).await?)

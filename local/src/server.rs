@@ -9,12 +9,12 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use idp_gateway::http::Api;
-use idp_gateway::workmail::IdentityProviderStore;
+use idp_gateway::workmail::IdentityProviderRemoval;
 use lambda_http::Body;
 use tokio::net::TcpListener;
 
 /// Serves `api` on `listener` until the process ends.
-pub async fn serve<S: IdentityProviderStore + 'static>(
+pub async fn serve<S: IdentityProviderRemoval + 'static>(
     listener: TcpListener,
     api: Api<S>,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -37,7 +37,7 @@ pub async fn serve<S: IdentityProviderStore + 'static>(
     }
 }
 
-async fn answer<S: IdentityProviderStore>(
+async fn answer<S: IdentityProviderRemoval>(
     api: &Api<S>,
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {

@@ -20,7 +20,7 @@ use crate::domain::{
     parse_configuration,
 };
 use crate::use_cases;
-use crate::workmail::IdentityProviderStore;
+use crate::workmail::IdentityProviderRemoval;
 
 /// The API function: routes requests to the use cases over one WorkMail port.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ struct RequestLine {
     organization: Option<OrganizationId>,
 }
 
-impl<S: IdentityProviderStore> Api<S> {
+impl<S: IdentityProviderRemoval> Api<S> {
     /// An API over `store` that refuses organizations outside `managed` before calling it.
     pub fn new(store: S, managed: ManagedOrganizations) -> Self {
         Self { store, managed }
@@ -104,7 +104,7 @@ impl<S: IdentityProviderStore> Api<S> {
 }
 
 async fn identity_provider(
-    store: &impl IdentityProviderStore,
+    store: &impl IdentityProviderRemoval,
     action: Action,
     organization: &OrganizationId,
     request: &Request,

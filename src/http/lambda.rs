@@ -15,10 +15,10 @@ use serde::Serialize;
 use tracing::info;
 
 use super::{Api, ApiError, RequestError};
-use crate::workmail::IdentityProviderStore;
+use crate::workmail::IdentityProviderRemoval;
 
 /// Serves `api` on the Lambda Runtime API until the process is stopped.
-pub async fn run<S: IdentityProviderStore>(api: Api<S>) -> Result<(), lambda_runtime::Error> {
+pub async fn run<S: IdentityProviderRemoval>(api: Api<S>) -> Result<(), lambda_runtime::Error> {
     let api = &api;
     // Boxed: the nested futures of the SDK are deeper than the compiler's default layout limit.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<LambdaRequest>| {
@@ -27,7 +27,7 @@ pub async fn run<S: IdentityProviderStore>(api: Api<S>) -> Result<(), lambda_run
     .await
 }
 
-impl<S: IdentityProviderStore> Api<S> {
+impl<S: IdentityProviderRemoval> Api<S> {
     /// Answers one Lambda HTTP event in its source's response format.
     pub async fn handle_event(&self, event: LambdaEvent<LambdaRequest>) -> LambdaResponse {
         let LambdaEvent { payload, context } = event;

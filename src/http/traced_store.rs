@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use crate::domain::{IdentityProviderConfiguration, OrganizationId};
-use crate::workmail::{IdentityProviderStore, Operation, WorkMailError};
+use crate::workmail::{IdentityProviderRemoval, IdentityProviderStore, Operation, WorkMailError};
 
 pub struct TracedStore<'a, S> {
     inner: &'a S,
@@ -57,7 +57,9 @@ impl<S: IdentityProviderStore> IdentityProviderStore for TracedStore<'_, S> {
         self.note(Operation::Put);
         self.inner.put(organization, configuration).await
     }
+}
 
+impl<S: IdentityProviderRemoval> IdentityProviderRemoval for TracedStore<'_, S> {
     async fn delete(&self, organization: &OrganizationId) -> Result<(), WorkMailError> {
         self.note(Operation::Delete);
         self.inner.delete(organization).await

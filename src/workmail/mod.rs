@@ -6,6 +6,6 @@ mod sdk;
 mod settings;
 
 pub use error::{Operation, WorkMailError, WorkMailErrorKind};
-pub use port::IdentityProviderStore;
+pub use port::{IdentityProviderRemoval, IdentityProviderStore};
 pub use sdk::SdkWorkMail;
 pub use settings::{SettingsError, UpstreamSettings};

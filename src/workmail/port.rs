@@ -1,4 +1,6 @@
-//! `IdentityProviderStore`: the three WorkMail operations the domain needs, in domain types only.
+//! The WorkMail operations the domain needs, in domain types only: `IdentityProviderStore` reads and
+//! writes; `IdentityProviderRemoval` adds Delete, for the callers allowed to remove an integration
+//! (the API), so that code which must never delete (the enforcer) cannot.
 
 use std::future::Future;
 
@@ -19,7 +21,10 @@ pub trait IdentityProviderStore: Send + Sync {
         organization: &OrganizationId,
         configuration: &IdentityProviderConfiguration,
     ) -> impl Future<Output = Result<(), WorkMailError>> + Send;
+}
 
+/// Removes identity-provider configurations.
+pub trait IdentityProviderRemoval: IdentityProviderStore {
     /// Removes the integration: authentication goes back to the directory alone.
     fn delete(
         &self,

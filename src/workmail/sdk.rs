@@ -11,7 +11,10 @@ use aws_sdk_workmail::types::{
     PersonalAccessTokenConfiguration, PersonalAccessTokenConfigurationStatus,
 };
 
-use super::{IdentityProviderStore, Operation, UpstreamSettings, WorkMailError, WorkMailErrorKind};
+use super::{
+    IdentityProviderRemoval, IdentityProviderStore, Operation, UpstreamSettings, WorkMailError,
+    WorkMailErrorKind,
+};
 use crate::domain::{
     ApplicationArn, AuthenticationMode, IdentityCenter, IdentityProviderConfiguration, InstanceArn,
     OrganizationId, PersonalAccessTokens, TokenLifetime, TokenStatus,
@@ -102,7 +105,9 @@ impl IdentityProviderStore for SdkWorkMail {
             .map(drop)
             .map_err(|error| WorkMailError::from_sdk(Operation::Put, error))
     }
+}
 
+impl IdentityProviderRemoval for SdkWorkMail {
     async fn delete(&self, organization: &OrganizationId) -> Result<(), WorkMailError> {
         self.client
             .delete_identity_provider_configuration()

@@ -1,0 +1,13 @@
+//! The `enforcer` Lambda function: keeps managed organizations on their declared identity-provider policy.
+
+use idp_gateway::enforce::run;
+use idp_gateway::startup::{enforcer_from_env, report_init_error};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    match enforcer_from_env().await {
+        Ok(enforcer) => run(enforcer).await,
+        Err(error) => Err(report_init_error(error).await),
+    }
+}

@@ -1,0 +1,81 @@
+//! `Enforcer`: the entry point of the enforcer function. Event in, trigger read, organizations swept,
+//! summary out; a malformed event is the only error (so Lambda's retries and failure destination see it).
+
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+
+use super::policy::EnforcementPolicy;
+use super::report::Summary;
+use super::sweep::sweep;
+use super::trigger::{MalformedEvent, Trigger, read_trigger};
+use crate::domain::Timestamp;
+use crate::workmail::IdentityProviderStore;
+
+pub struct Enforcer<S> {
+    store: S,
+    policy: EnforcementPolicy,
+    own_role: Option<String>,
+}
+
+impl<S: IdentityProviderStore> Enforcer<S> {
+    /// `own_role` is the enforcer's execution role ARN: CloudTrail events of its own calls are ignored.
+    pub fn new(store: S, policy: EnforcementPolicy, own_role: Option<String>) -> Self {
+        Self {
+            store,
+            policy,
+            own_role,
+        }
+    }
+
+    /// Handles one event and writes its logs and metrics.
+    pub async fn handle(&self, event: &Value) -> Result<Summary, MalformedEvent> {
+        let trigger = read_trigger(event, self.own_role.as_deref())?;
+        let (targets, mode_cap) = match &trigger {
+            Trigger::Sweep => (self.policy.organizations.keys().cloned().collect(), None),
+            Trigger::Hint { organization, .. } => (vec![organization.clone()], None),
+            Trigger::OnDemand {
+                organizations,
+                mode,
+            } => (organizations.clone(), Some(*mode)),
+            Trigger::Ignored { reason } => {
+                let summary = Summary::ignored(&self.policy.hash, reason.clone());
+                summary.emit();
+                return Ok(summary);
+            }
+        };
+        let (results, cap) = sweep(
+            &self.store,
+            &self.policy,
+            targets,
+            mode_cap,
+            Timestamp::now(),
+        )
+        .await;
+        let summary = Summary::new(trigger.name(), &self.policy.hash, results, cap);
+        summary.emit();
+        Ok(summary)
+    }
+}
+
+/// Serves `enforcer` on the Lambda Runtime API until the process is stopped.
+pub async fn run<S: IdentityProviderStore>(
+    enforcer: Enforcer<S>,
+) -> Result<(), lambda_runtime::Error> {
+    let enforcer = &enforcer;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        Box::pin(async move {
+            let summary = enforcer.handle(&event.payload).await?;
+            Ok::<_, MalformedEvent>(summary)
+        })
+    }))
+    .await
+}
+
+impl From<MalformedEvent> for lambda_runtime::Diagnostic {
+    fn from(error: MalformedEvent) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: "MalformedEvent".to_owned(),
+            error_message: error.to_string(),
+        }
+    }
+}

@@ -1,0 +1,465 @@
+//! `EnforcementPolicy`: the desired state of every managed organization, parsed from JSON into the same
+//! validated configuration types as the API, with every problem reported at its JSON pointer.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::domain::{
+    IdentityProviderConfiguration, OrganizationId, Problems, Timestamp, escape_pointer_token,
+    parse_configuration,
+};
+
+/// Whether drift is only reported or also remediated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Report,
+    Enforce,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Report => "report",
+            Mode::Enforce => "enforce",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "report" => Some(Mode::Report),
+            "enforce" => Some(Mode::Enforce),
+            _ => None,
+        }
+    }
+}
+
+/// A dangerous change the enforcer makes only where the policy allows it for that organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Transition {
+    /// Switching to `IDENTITY_PROVIDER_ONLY`: directory passwords stop working for every mailbox user.
+    IdentityProviderOnly,
+    /// Enabling Identity Center on an organization that has no integration.
+    EnableIdentityCenter,
+}
+
+impl Transition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transition::IdentityProviderOnly => "IDENTITY_PROVIDER_ONLY",
+            Transition::EnableIdentityCenter => "ENABLE_IDENTITY_CENTER",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "IDENTITY_PROVIDER_ONLY" => Some(Transition::IdentityProviderOnly),
+            "ENABLE_IDENTITY_CENTER" => Some(Transition::EnableIdentityCenter),
+            _ => None,
+        }
+    }
+}
+
+/// What the policy says about one organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationPolicy {
+    pub mode: Mode,
+    pub desired: IdentityProviderConfiguration,
+    pub allow: BTreeSet<Transition>,
+    pub exempt_until: Option<Timestamp>,
+}
+
+/// The whole policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnforcementPolicy {
+    /// A sweep that would change more organizations than this changes none.
+    pub max_changes_per_run: usize,
+    /// Organizations checked at once.
+    pub max_concurrency: usize,
+    /// WorkMail calls per second the sweep allows itself.
+    pub calls_per_second: f64,
+    pub organizations: BTreeMap<OrganizationId, OrganizationPolicy>,
+    /// SHA-256 of the policy's canonical JSON, to tie every report to the policy that made it.
+    pub hash: String,
+}
+
+const DEFAULT_MAX_CHANGES: usize = 10;
+const DEFAULT_CONCURRENCY: usize = 4;
+const DEFAULT_CALLS_PER_SECOND: f64 = 5.0;
+const TOP_LEVEL: &[&str] = &[
+    "maxChangesPerRun",
+    "maxConcurrency",
+    "callsPerSecond",
+    "defaults",
+    "organizations",
+];
+const DEFAULTS: &[&str] = &["mode", "desired", "allow"];
+const ORGANIZATION: &[&str] = &["mode", "desired", "allow", "exemptUntil"];
+
+/// A policy that cannot be used, with every problem.
+#[derive(Debug, thiserror::Error)]
+#[error("the enforcement policy is invalid: {}", describe(.0))]
+pub struct InvalidPolicy(pub Problems);
+
+fn describe(problems: &Problems) -> String {
+    problems
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                if p.pointer.is_empty() {
+                    "(document)"
+                } else {
+                    &p.pointer
+                },
+                p.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl EnforcementPolicy {
+    /// Parses the policy document.
+    pub fn parse(text: &str) -> Result<Self, InvalidPolicy> {
+        let mut problems = Problems::default();
+        let document: Value = match serde_json::from_str(text) {
+            Ok(document) => document,
+            Err(error) => {
+                problems.push("", format!("is not valid JSON: {error}"));
+                return Err(InvalidPolicy(problems));
+            }
+        };
+        let policy = read_policy(&document, &mut problems);
+        match policy {
+            Some(policy) if problems.is_empty() => Ok(policy),
+            _ => Err(InvalidPolicy(problems)),
+        }
+    }
+}
+
+struct Defaults {
+    mode: Mode,
+    desired: Option<Value>,
+    allow: BTreeSet<Transition>,
+}
+
+fn read_policy(document: &Value, problems: &mut Problems) -> Option<EnforcementPolicy> {
+    let Some(members) = document.as_object() else {
+        problems.push("", "must be a JSON object");
+        return None;
+    };
+    reject_unknown(members, "", TOP_LEVEL, problems);
+    let max_changes =
+        count(members, "maxChangesPerRun", 0..=10_000, problems).unwrap_or(DEFAULT_MAX_CHANGES);
+    let max_concurrency =
+        count(members, "maxConcurrency", 1..=64, problems).unwrap_or(DEFAULT_CONCURRENCY);
+    let calls_per_second = match members.get("callsPerSecond") {
+        None => DEFAULT_CALLS_PER_SECOND,
+        Some(value) => match value.as_f64().filter(|rate| (0.1..=1000.0).contains(rate)) {
+            Some(rate) => rate,
+            None => {
+                problems.push("/callsPerSecond", "must be a number from 0.1 to 1000");
+                DEFAULT_CALLS_PER_SECOND
+            }
+        },
+    };
+    let defaults = read_defaults(members.get("defaults"), problems);
+    let organizations = match members.get("organizations") {
+        Some(Value::Object(entries)) => entries
+            .iter()
+            .filter_map(|(id, entry)| read_organization(id, entry, &defaults, problems))
+            .collect(),
+        Some(_) => {
+            problems.push(
+                "/organizations",
+                "must be an object keyed by organization id",
+            );
+            BTreeMap::new()
+        }
+        None => {
+            problems.push("/organizations", "is required");
+            BTreeMap::new()
+        }
+    };
+    let digest = Sha256::digest(document.to_string().as_bytes());
+    Some(EnforcementPolicy {
+        max_changes_per_run: max_changes,
+        max_concurrency,
+        calls_per_second,
+        organizations,
+        hash: digest.iter().map(|byte| format!("{byte:02x}")).collect(),
+    })
+}
+
+fn read_defaults(value: Option<&Value>, problems: &mut Problems) -> Defaults {
+    let mut defaults = Defaults {
+        mode: Mode::Report,
+        desired: None,
+        allow: BTreeSet::new(),
+    };
+    let Some(value) = value else {
+        return defaults;
+    };
+    let Some(members) = value.as_object() else {
+        problems.push("/defaults", "must be a JSON object");
+        return defaults;
+    };
+    reject_unknown(members, "/defaults", DEFAULTS, problems);
+    if let Some(mode) = mode(members, "/defaults", problems) {
+        defaults.mode = mode;
+    }
+    defaults.desired = members.get("desired").cloned();
+    defaults.allow = allow(members, "/defaults", problems);
+    defaults
+}
+
+fn read_organization(
+    raw_id: &str,
+    entry: &Value,
+    defaults: &Defaults,
+    problems: &mut Problems,
+) -> Option<(OrganizationId, OrganizationPolicy)> {
+    let at = format!("/organizations/{}", escape_pointer_token(raw_id));
+    let organization = match OrganizationId::parse(raw_id) {
+        Ok(organization) => Some(organization),
+        Err(invalid) => {
+            problems.push(at.clone(), format!("key {invalid}"));
+            None
+        }
+    };
+    let Some(members) = entry.as_object() else {
+        problems.push(at, "must be a JSON object");
+        return None;
+    };
+    reject_unknown(members, &at, ORGANIZATION, problems);
+    let mode = mode(members, &at, problems).unwrap_or(defaults.mode);
+    let mut allowed = allow(members, &at, problems);
+    if !members.contains_key("allow") {
+        allowed.clone_from(&defaults.allow);
+    }
+    let exempt_until = match members.get("exemptUntil") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(raw)) => match Timestamp::parse(raw) {
+            Ok(at) => Some(at),
+            Err(invalid) => {
+                problems.push(format!("{at}/exemptUntil"), invalid.message());
+                None
+            }
+        },
+        Some(_) => {
+            problems.push(
+                format!("{at}/exemptUntil"),
+                "must be an RFC 3339 timestamp string",
+            );
+            None
+        }
+    };
+    let desired_at = format!("{at}/desired");
+    let desired_document = members.get("desired").or(defaults.desired.as_ref());
+    let desired = match (desired_document, &organization) {
+        (None, _) => {
+            problems.push(desired_at, "is required (here or in /defaults/desired)");
+            None
+        }
+        (Some(document), Some(organization)) => match parse_configuration(document, organization) {
+            Ok(configuration) => Some(configuration),
+            Err(invalid) => {
+                let base = if members.contains_key("desired") {
+                    desired_at
+                } else {
+                    "/defaults/desired".to_owned()
+                };
+                for problem in invalid.iter() {
+                    problems.push(
+                        format!("{base}{}", problem.pointer),
+                        problem.message.clone(),
+                    );
+                }
+                None
+            }
+        },
+        (Some(_), None) => None,
+    };
+    Some((
+        organization?,
+        OrganizationPolicy {
+            mode,
+            desired: desired?,
+            allow: allowed,
+            exempt_until,
+        },
+    ))
+}
+
+fn mode(members: &Map<String, Value>, at: &str, problems: &mut Problems) -> Option<Mode> {
+    let value = members.get("mode")?;
+    let parsed = value.as_str().and_then(Mode::parse);
+    if parsed.is_none() {
+        problems.push(format!("{at}/mode"), "must be \"report\" or \"enforce\"");
+    }
+    parsed
+}
+
+fn allow(members: &Map<String, Value>, at: &str, problems: &mut Problems) -> BTreeSet<Transition> {
+    let Some(value) = members.get("allow") else {
+        return BTreeSet::new();
+    };
+    let Some(items) = value.as_array() else {
+        problems.push(
+            format!("{at}/allow"),
+            "must be an array of IDENTITY_PROVIDER_ONLY, ENABLE_IDENTITY_CENTER",
+        );
+        return BTreeSet::new();
+    };
+    let mut allowed = BTreeSet::new();
+    for (index, item) in items.iter().enumerate() {
+        match item.as_str().and_then(Transition::parse) {
+            Some(transition) => {
+                allowed.insert(transition);
+            }
+            None => problems.push(
+                format!("{at}/allow/{index}"),
+                "must be IDENTITY_PROVIDER_ONLY or ENABLE_IDENTITY_CENTER",
+            ),
+        }
+    }
+    allowed
+}
+
+fn count(
+    members: &Map<String, Value>,
+    name: &str,
+    allowed: std::ops::RangeInclusive<u64>,
+    problems: &mut Problems,
+) -> Option<usize> {
+    let value = members.get(name)?;
+    match value
+        .as_u64()
+        .filter(|n| allowed.contains(n))
+        .and_then(|n| usize::try_from(n).ok())
+    {
+        Some(n) => Some(n),
+        None => {
+            problems.push(
+                format!("/{name}"),
+                format!(
+                    "must be a whole number from {} to {}",
+                    allowed.start(),
+                    allowed.end()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn reject_unknown(members: &Map<String, Value>, at: &str, known: &[&str], problems: &mut Problems) {
+    for name in members
+        .keys()
+        .filter(|name| !known.contains(&name.as_str()))
+    {
+        problems.push(
+            format!("{at}/{}", escape_pointer_token(name)),
+            format!("is not a known member; allowed here: {}", known.join(", ")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ORG: &str = "m-0123456789abcdef0123456789abcdef";
+
+    fn desired() -> Value {
+        json!({
+            "authenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
+            "identityCenter": {
+                "instanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+                "applicationArn": "arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-1234567890abcdef"
+            },
+            "personalAccessTokens": { "status": "ACTIVE", "lifetimeInDays": 90 }
+        })
+    }
+
+    #[test]
+    fn reads_the_documented_shape() {
+        let text = json!({
+            "maxChangesPerRun": 3,
+            "defaults": { "mode": "report" },
+            "organizations": {
+                ORG: { "mode": "enforce", "desired": desired(), "allow": ["IDENTITY_PROVIDER_ONLY"], "exemptUntil": "2026-12-31T00:00:00Z" }
+            }
+        })
+        .to_string();
+        let policy = EnforcementPolicy::parse(&text).expect("valid");
+        assert_eq!(policy.max_changes_per_run, 3);
+        assert_eq!(policy.max_concurrency, DEFAULT_CONCURRENCY);
+        let entry = &policy.organizations[&OrganizationId::parse(ORG).expect("id")];
+        assert_eq!(entry.mode, Mode::Enforce);
+        assert!(entry.allow.contains(&Transition::IdentityProviderOnly));
+        assert_eq!(
+            entry.exempt_until.map(|t| t.to_string()).as_deref(),
+            Some("2026-12-31T00:00:00Z")
+        );
+        assert_eq!(policy.hash.len(), 64);
+    }
+
+    #[test]
+    fn defaults_fill_what_an_organization_leaves_out() {
+        let text = json!({
+            "defaults": { "mode": "enforce", "desired": desired(), "allow": ["ENABLE_IDENTITY_CENTER"] },
+            "organizations": { ORG: {} }
+        })
+        .to_string();
+        let policy = EnforcementPolicy::parse(&text).expect("valid");
+        let entry = &policy.organizations[&OrganizationId::parse(ORG).expect("id")];
+        assert_eq!(entry.mode, Mode::Enforce);
+        assert_eq!(
+            entry.allow,
+            BTreeSet::from([Transition::EnableIdentityCenter])
+        );
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_its_pointer() {
+        let mut bad_desired = desired();
+        bad_desired["personalAccessTokens"]["lifetimeInDays"] = json!(0);
+        let text = json!({
+            "maxChangesPerRun": -1,
+            "extra": true,
+            "defaults": { "mode": "sometimes" },
+            "organizations": {
+                ORG: { "desired": bad_desired, "allow": ["DELETE"], "exemptUntil": "tomorrow" },
+                "m-bad": { "desired": desired() },
+                "m-ffffffffffffffffffffffffffffffff": { "mode": "enforce" }
+            }
+        })
+        .to_string();
+        let error = EnforcementPolicy::parse(&text).expect_err("invalid");
+        let pointers: Vec<&str> = error.0.iter().map(|p| p.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            vec![
+                "/extra",
+                "/maxChangesPerRun",
+                "/defaults/mode",
+                &format!("/organizations/{ORG}/allow/0"),
+                &format!("/organizations/{ORG}/exemptUntil"),
+                &format!("/organizations/{ORG}/desired/personalAccessTokens/lifetimeInDays"),
+                "/organizations/m-bad",
+                "/organizations/m-ffffffffffffffffffffffffffffffff/desired",
+            ]
+        );
+        assert!(error.to_string().contains("/maxChangesPerRun"));
+    }
+
+    #[test]
+    fn not_json_is_one_problem() {
+        assert!(EnforcementPolicy::parse("{").is_err());
+        assert!(EnforcementPolicy::parse("[]").is_err());
+    }
+}

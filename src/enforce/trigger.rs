@@ -1,0 +1,255 @@
+//! What an event asks the enforcer to do: sweep every organization (schedule), check one organization
+//! named by a CloudTrail event (a hint: its values are never trusted), check a list on demand, or nothing.
+
+use serde_json::Value;
+
+use super::policy::Mode;
+use crate::domain::OrganizationId;
+
+const CLOUDTRAIL: &str = "AWS API Call via CloudTrail";
+const WATCHED_CALLS: &[&str] = &[
+    "PutIdentityProviderConfiguration",
+    "DeleteIdentityProviderConfiguration",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// A scheduled event: every organization in the policy.
+    Sweep,
+    /// A successful WorkMail call by someone else on this organization.
+    Hint {
+        organization: OrganizationId,
+        call: String,
+        event_id: String,
+    },
+    /// A direct invocation.
+    OnDemand {
+        organizations: Vec<OrganizationId>,
+        mode: Mode,
+    },
+    /// Nothing to do, and why.
+    Ignored { reason: String },
+}
+
+impl Trigger {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Trigger::Sweep => "schedule",
+            Trigger::Hint { .. } => "cloudtrail",
+            Trigger::OnDemand { .. } => "on-demand",
+            Trigger::Ignored { .. } => "ignored",
+        }
+    }
+}
+
+/// An event the enforcer cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed event: {0}")]
+pub struct MalformedEvent(pub String);
+
+/// Reads `event`. `own_role` is the enforcer's role ARN: its own changes do not trigger it again.
+pub fn read_trigger(event: &Value, own_role: Option<&str>) -> Result<Trigger, MalformedEvent> {
+    let Some(members) = event.as_object() else {
+        return Err(MalformedEvent("the event must be a JSON object".to_owned()));
+    };
+    if members.contains_key("organizationIds") && !members.contains_key("detail-type") {
+        return on_demand(event);
+    }
+    let Some(detail_type) = members.get("detail-type").and_then(Value::as_str) else {
+        return Err(MalformedEvent(
+            "neither an EventBridge event (no \"detail-type\") nor a direct invocation (no \"organizationIds\")"
+                .to_owned(),
+        ));
+    };
+    let source = members
+        .get("source")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match (source, detail_type) {
+        ("aws.events", "Scheduled Event") => Ok(Trigger::Sweep),
+        (_, CLOUDTRAIL) => cloudtrail(event, own_role),
+        _ => Ok(Trigger::Ignored {
+            reason: format!("no rule for source {source:?} and detail-type {detail_type:?}"),
+        }),
+    }
+}
+
+fn cloudtrail(event: &Value, own_role: Option<&str>) -> Result<Trigger, MalformedEvent> {
+    let detail = &event["detail"];
+    let event_source = detail["eventSource"].as_str().unwrap_or_default();
+    let call = detail["eventName"].as_str().unwrap_or_default();
+    if event_source != "workmail.amazonaws.com" || !WATCHED_CALLS.contains(&call) {
+        return Ok(Trigger::Ignored {
+            reason: format!("CloudTrail call {event_source} {call} is not watched"),
+        });
+    }
+    if let Some(code) = detail.get("errorCode").filter(|code| !code.is_null()) {
+        return Ok(Trigger::Ignored {
+            reason: format!("the {call} call failed ({code}); nothing changed"),
+        });
+    }
+    if own_role.is_some_and(|role| made_by(detail, role)) {
+        return Ok(Trigger::Ignored {
+            reason: format!("the {call} call was the enforcer's own"),
+        });
+    }
+    let raw = detail["requestParameters"]["organizationId"]
+        .as_str()
+        .ok_or_else(|| {
+            MalformedEvent(format!(
+                "the CloudTrail {call} event has no detail.requestParameters.organizationId"
+            ))
+        })?;
+    let organization = OrganizationId::parse(raw).map_err(|invalid| {
+        MalformedEvent(format!("detail.requestParameters.organizationId {invalid}"))
+    })?;
+    Ok(Trigger::Hint {
+        organization,
+        call: call.to_owned(),
+        event_id: event["id"].as_str().unwrap_or_default().to_owned(),
+    })
+}
+
+/// Whether the CloudTrail caller is `role` (an IAM role ARN), whatever the session name.
+fn made_by(detail: &Value, role: &str) -> bool {
+    let identity = &detail["userIdentity"];
+    if identity["sessionContext"]["sessionIssuer"]["arn"].as_str() == Some(role) {
+        return true;
+    }
+    let role_name = role.rsplit('/').next().unwrap_or_default();
+    identity["arn"].as_str().is_some_and(|arn| {
+        !role_name.is_empty() && arn.contains(&format!(":assumed-role/{role_name}/"))
+    })
+}
+
+fn on_demand(event: &Value) -> Result<Trigger, MalformedEvent> {
+    let members = event
+        .as_object()
+        .map(|m| m.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    if let Some(unknown) = members
+        .iter()
+        .find(|name| !["organizationIds", "mode"].contains(&name.as_str()))
+    {
+        return Err(MalformedEvent(format!(
+            "unknown member {unknown:?} in a direct invocation; allowed: organizationIds, mode"
+        )));
+    }
+    let Some(items) = event["organizationIds"]
+        .as_array()
+        .filter(|items| !items.is_empty())
+    else {
+        return Err(MalformedEvent(
+            "organizationIds must be a non-empty array of organization ids".to_owned(),
+        ));
+    };
+    let mut organizations = Vec::new();
+    let mut problems = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        match item.as_str().map(OrganizationId::parse) {
+            Some(Ok(organization)) => organizations.push(organization),
+            Some(Err(invalid)) => problems.push(format!("organizationIds/{index} {invalid}")),
+            None => problems.push(format!("organizationIds/{index} must be a string")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(MalformedEvent(problems.join("; ")));
+    }
+    let mode = match event.get("mode").map(|mode| mode.as_str()) {
+        None | Some(Some("report")) => Mode::Report,
+        Some(Some("enforce")) => Mode::Enforce,
+        Some(_) => {
+            return Err(MalformedEvent(
+                "mode must be \"report\" or \"enforce\"".to_owned(),
+            ));
+        }
+    };
+    organizations.sort();
+    organizations.dedup();
+    Ok(Trigger::OnDemand {
+        organizations,
+        mode,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ORG: &str = "m-0123456789abcdef0123456789abcdef";
+    const ROLE: &str = "arn:aws:iam::123456789012:role/idp-gateway-enforcer";
+
+    fn cloudtrail_event(detail: Value) -> Value {
+        json!({ "id": "e1", "source": "aws.workmail", "detail-type": CLOUDTRAIL, "detail": detail })
+    }
+
+    #[test]
+    fn schedule_cloudtrail_and_direct_invocations() {
+        let scheduled =
+            json!({ "source": "aws.events", "detail-type": "Scheduled Event", "detail": {} });
+        assert_eq!(read_trigger(&scheduled, None), Ok(Trigger::Sweep));
+        let put = cloudtrail_event(json!({
+            "eventSource": "workmail.amazonaws.com", "eventName": "PutIdentityProviderConfiguration",
+            "requestParameters": { "organizationId": ORG }
+        }));
+        assert!(matches!(
+            read_trigger(&put, Some(ROLE)),
+            Ok(Trigger::Hint { .. })
+        ));
+        let direct = json!({ "organizationIds": [ORG, ORG] });
+        assert_eq!(
+            read_trigger(&direct, None),
+            Ok(Trigger::OnDemand {
+                organizations: vec![OrganizationId::parse(ORG).expect("id")],
+                mode: Mode::Report
+            })
+        );
+    }
+
+    #[test]
+    fn failed_own_and_unwatched_calls_are_ignored() {
+        let failed = cloudtrail_event(json!({
+            "eventSource": "workmail.amazonaws.com", "eventName": "PutIdentityProviderConfiguration",
+            "errorCode": "AccessDenied", "requestParameters": { "organizationId": ORG }
+        }));
+        let own = cloudtrail_event(json!({
+            "eventSource": "workmail.amazonaws.com", "eventName": "PutIdentityProviderConfiguration",
+            "userIdentity": { "arn": "arn:aws:sts::123456789012:assumed-role/idp-gateway-enforcer/x" },
+            "requestParameters": { "organizationId": ORG }
+        }));
+        let other = cloudtrail_event(
+            json!({ "eventSource": "workmail.amazonaws.com", "eventName": "CreateUser" }),
+        );
+        let unknown = json!({ "source": "aws.s3", "detail-type": "Object Created", "detail": {} });
+        for event in [failed, own, other, unknown] {
+            assert!(
+                matches!(
+                    read_trigger(&event, Some(ROLE)),
+                    Ok(Trigger::Ignored { .. })
+                ),
+                "{event}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_events_say_what_is_wrong() {
+        let no_organization = cloudtrail_event(json!({
+            "eventSource": "workmail.amazonaws.com", "eventName": "DeleteIdentityProviderConfiguration",
+            "requestParameters": {}
+        }));
+        for event in [
+            json!("scheduled"),
+            json!({ "hello": 1 }),
+            no_organization,
+            json!({ "organizationIds": [] }),
+            json!({ "organizationIds": ["m-1", 7] }),
+            json!({ "organizationIds": [ORG], "mode": "delete" }),
+            json!({ "organizationIds": [ORG], "force": true }),
+        ] {
+            let error = read_trigger(&event, None).expect_err("malformed");
+            assert!(error.to_string().len() > 20, "{error}");
+        }
+    }
+}
