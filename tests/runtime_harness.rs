@@ -11,6 +11,7 @@ use support::*;
 use workmail_emulator::Emulator;
 
 const API: &str = env!("CARGO_BIN_EXE_api");
+const ENFORCER: &str = env!("CARGO_BIN_EXE_enforcer");
 
 /// Every HTTP sample event and what the API answers it with (status, problem code if any).
 const API_EVENTS: &[(&str, u16, Option<&str>)] = &[
@@ -25,6 +26,14 @@ const API_EVENTS: &[(&str, u16, Option<&str>)] = &[
     ("http-patch.json", 200, None),
     ("function-url-get.json", 200, None),
     ("alb-get.json", 200, None),
+];
+
+/// Every enforcer sample event and the trigger its summary names.
+const ENFORCER_EVENTS: &[(&str, &str)] = &[
+    ("enforcer-scheduled.json", "schedule"),
+    ("enforcer-cloudtrail-put.json", "cloudtrail"),
+    ("enforcer-cloudtrail-put-failed.json", "ignored"),
+    ("enforcer-direct-report.json", "on-demand"),
 ];
 
 async fn emulator() -> Emulator {
@@ -64,7 +73,11 @@ fn header<'a>(response: &'a Value, name: &str) -> Option<&'a str> {
 
 #[test]
 fn every_file_in_events_is_exercised_here() {
-    let listed: BTreeSet<&str> = API_EVENTS.iter().map(|(file, _, _)| *file).collect();
+    let listed: BTreeSet<&str> = API_EVENTS
+        .iter()
+        .map(|(file, _, _)| *file)
+        .chain(ENFORCER_EVENTS.iter().map(|(file, _)| *file))
+        .collect();
     let on_disk: BTreeSet<String> = std::fs::read_dir(events_dir())
         .expect("events/")
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
@@ -292,5 +305,203 @@ async fn bad_settings_stop_the_function_at_start_up_naming_each_problem() {
             Err(other) => panic!("{name}: {other:?}"),
             Ok(_) => panic!("{name}={value} must stop the function"),
         }
+    }
+}
+
+fn enforcement_policy() -> String {
+    json!({
+        "maxChangesPerRun": 5,
+        "callsPerSecond": 100,
+        "organizations": {
+            ORG: {
+                "mode": "enforce",
+                "desired": {
+                    "authenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
+                    "identityCenter": { "instanceArn": INSTANCE_ARN, "applicationArn": APPLICATION_ARN },
+                    "personalAccessTokens": { "status": "ACTIVE", "lifetimeInDays": 90 }
+                }
+            }
+        }
+    })
+    .to_string()
+}
+
+async fn start_enforcer(emulator: &Emulator, policy: &str) -> FunctionProcess {
+    let endpoint = emulator.url();
+    let env = [
+        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("ENFORCEMENT_POLICY", policy),
+        (
+            "ENFORCER_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/idp-gateway-enforcer",
+        ),
+        ("MANAGED_ORGANIZATION_IDS", ORG),
+    ];
+    match FunctionProcess::start(ENFORCER, "EnforcerFunction", &env).await {
+        Ok(process) => process,
+        Err(error) => panic!("the enforcer binary did not start: {error:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_enforcer_binary_answers_every_sample_event() {
+    let emulator = emulator().await;
+    let mut enforcer = start_enforcer(&emulator, &enforcement_policy()).await;
+    for (file, trigger) in ENFORCER_EVENTS {
+        emulator.seed_demo();
+        let invocation = enforcer.invoke(event(file)).await;
+        let summary = response(&invocation.outcome);
+        assert_eq!(summary["trigger"], *trigger, "{file}: {summary}");
+        assert_eq!(
+            summary["policyHash"].as_str().map(str::len),
+            Some(64),
+            "{file}"
+        );
+    }
+    assert!(
+        !emulator
+            .operations()
+            .iter()
+            .any(|op| op == "DeleteIdentityProviderConfiguration"),
+        "the enforcer never deletes"
+    );
+    assert!(enforcer.is_running());
+}
+
+#[tokio::test]
+async fn the_enforcer_logs_one_line_per_organization_and_emits_metrics() {
+    let emulator = emulator().await;
+    let mut enforcer = start_enforcer(&emulator, &enforcement_policy()).await;
+    let invocation = enforcer.invoke(event("enforcer-scheduled.json")).await;
+    assert_eq!(response(&invocation.outcome)["totals"]["remediated"], 1);
+    let logs = enforcer.logs();
+    let lines: Vec<Value> = logs
+        .iter()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let checked: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "organization checked")
+        .collect();
+    assert_eq!(checked.len(), 1, "{logs:?}");
+    assert_eq!(checked[0]["fields"]["organizationId"], ORG);
+    assert_eq!(checked[0]["fields"]["outcome"], "remediated");
+    let metrics = lines
+        .iter()
+        .find(|l| l.get("_aws").is_some())
+        .unwrap_or_else(|| panic!("no EMF line in {logs:?}"));
+    assert_eq!(
+        metrics["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "IdpGateway/Enforcer"
+    );
+    assert_eq!(metrics["Remediated"], 1);
+    assert_eq!(metrics["DriftDetected"], 1);
+    assert_eq!(metrics["Failed"], 0);
+}
+
+#[tokio::test]
+async fn a_malformed_event_is_an_invocation_error_for_the_enforcer() {
+    let emulator = emulator().await;
+    let mut enforcer = start_enforcer(&emulator, &enforcement_policy()).await;
+    let invocation = enforcer
+        .invoke(json!({ "organizationIds": ["nope"] }))
+        .await;
+    match &invocation.outcome {
+        Outcome::Error(error) => {
+            assert_eq!(error["errorType"], "MalformedEvent");
+            assert!(
+                error["errorMessage"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("organizationIds/0"),
+                "{error}"
+            );
+        }
+        other => panic!("expected an invocation error, got {other:?}"),
+    }
+    assert!(enforcer.is_running());
+}
+
+#[tokio::test]
+async fn a_bad_policy_stops_the_enforcer_at_start_up_listing_every_problem() {
+    let emulator = emulator().await;
+    let endpoint = emulator.url();
+    let bad = json!({
+        "maxChangesPerRun": "ten",
+        "organizations": { "m-1": {}, ORG: { "mode": "always" } }
+    })
+    .to_string();
+    let cases = [
+        vec![("ENFORCEMENT_POLICY", bad.as_str())],
+        vec![("ENFORCEMENT_POLICY_FILE", "/nonexistent/policy.json")],
+        vec![],
+        vec![
+            ("ENFORCEMENT_POLICY", "{\"organizations\": {}}"),
+            ("ENFORCEMENT_POLICY_FILE", "/x"),
+        ],
+    ];
+    let expected: [&[&str]; 4] = [
+        &[
+            "/maxChangesPerRun",
+            "/organizations/m-1",
+            &format!("/organizations/{ORG}/mode"),
+            &format!("/organizations/{ORG}/desired"),
+        ],
+        &["ENFORCEMENT_POLICY_FILE /nonexistent/policy.json"],
+        &["neither ENFORCEMENT_POLICY"],
+        &["not both"],
+    ];
+    for (extra, mentions) in cases.iter().zip(expected) {
+        let mut env = vec![("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str())];
+        env.extend_from_slice(extra);
+        match FunctionProcess::start(ENFORCER, "EnforcerFunction", &env).await {
+            Err(StartError::Exited {
+                init_error: Some(init_error),
+                ..
+            }) => {
+                let message = init_error["errorMessage"].as_str().unwrap_or_default();
+                for mention in mentions {
+                    assert!(message.contains(mention), "{message} lacks {mention}");
+                }
+            }
+            Err(other) => panic!("{extra:?}: {other:?}"),
+            Ok(_) => panic!("{extra:?} must stop the enforcer"),
+        }
+    }
+    assert!(
+        emulator.calls().is_empty(),
+        "nothing is touched before the policy is valid"
+    );
+}
+
+#[tokio::test]
+async fn a_policy_naming_unmanaged_organizations_stops_the_enforcer() {
+    let emulator = emulator().await;
+    let endpoint = emulator.url();
+    let policy = enforcement_policy();
+    let env = [
+        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+        ("ENFORCEMENT_POLICY", policy.as_str()),
+        (
+            "MANAGED_ORGANIZATION_IDS",
+            "m-ffffffffffffffffffffffffffffffff",
+        ),
+    ];
+    match FunctionProcess::start(ENFORCER, "EnforcerFunction", &env).await {
+        Err(StartError::Exited {
+            init_error: Some(init_error),
+            ..
+        }) => {
+            let message = init_error["errorMessage"].as_str().unwrap_or_default();
+            assert!(
+                message.contains(ORG) && message.contains("MANAGED_ORGANIZATION_IDS"),
+                "{message}"
+            );
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("an unmanaged organization in the policy must stop the enforcer"),
     }
 }

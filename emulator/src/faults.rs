@@ -19,6 +19,8 @@ pub enum Fault {
     },
     /// Wait this long, then answer normally.
     Latency(Duration),
+    /// Answer success (`{}`) without doing anything: a write that does not stick.
+    AcknowledgeWithoutEffect,
 }
 
 /// A fault for one operation (or every operation when `operation` is `None`), for the next `times`

@@ -204,6 +204,9 @@ async fn answer(
         Ok(input) => input,
         Err(error) => return Ok(protocol::failure(&error, &request_id)),
     };
+    if fault == Some(Fault::AcknowledgeWithoutEffect) {
+        return Ok(protocol::success(&json!({}), &request_id));
+    }
     if let Some(error) = apply(fault, &operation).await {
         return Ok(protocol::failure(&error, &request_id));
     }
@@ -224,6 +227,7 @@ async fn apply(fault: Option<Fault>, operation: &str) -> Option<ErrorAnswer> {
             tokio::time::sleep(delay).await;
             None
         }
+        Fault::AcknowledgeWithoutEffect => None,
         Fault::Throttle => Some(ErrorAnswer::new(
             400,
             "ThrottlingException",
