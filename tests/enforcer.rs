@@ -422,3 +422,18 @@ async fn malformed_events_are_errors_that_say_why() {
     }
     assert!(bed.emulator.calls().is_empty());
 }
+
+#[test]
+fn the_shipped_policy_file_is_valid_and_only_reports() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("enforcement-policy/enforcement-policy.json");
+    let text = std::fs::read_to_string(&path).expect("the policy file the template deploys");
+    let policy = EnforcementPolicy::parse(&text).unwrap_or_else(|error| panic!("{error}"));
+    assert!(!policy.organizations.is_empty());
+    assert!(
+        policy
+            .organizations
+            .values()
+            .all(|entry| entry.mode == idp_gateway::enforce::Mode::Report)
+    );
+}

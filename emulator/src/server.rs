@@ -18,7 +18,9 @@ use crate::demo;
 use crate::faults::{Fault, FaultRule};
 use crate::operations::{self, ErrorAnswer};
 use crate::protocol;
-use crate::state::{Organization, OrganizationState, RecordedCall, State, UnconfiguredAnswer};
+use crate::state::{
+    Organization, OrganizationState, RecordedCall, State, TokenBucket, UnconfiguredAnswer,
+};
 
 /// A running emulator. Dropping it stops accepting connections.
 #[derive(Debug)]
@@ -137,6 +139,18 @@ impl Emulator {
         self.state().faults.clear();
     }
 
+    /// Limits the request rate as WorkMail does: above `per_second` (with up to `burst` saved up),
+    /// calls are answered with ThrottlingException. `None` lifts the limit.
+    pub fn set_rate_limit(&self, limit: Option<(f64, u32)>) {
+        self.state().rate_limit =
+            limit.map(|(per_second, burst)| TokenBucket::new(per_second, burst));
+    }
+
+    /// How many calls the rate limit has throttled.
+    pub fn throttled_by_rate_limit(&self) -> u64 {
+        self.state().throttled
+    }
+
     /// Every call received so far, in order.
     pub fn calls(&self) -> Vec<RecordedCall> {
         self.state().calls.clone()
@@ -186,7 +200,7 @@ async fn answer(
         .unwrap_or_default();
     let input: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let operation = protocol::operation(&parts.headers);
-    let (request_id, fault) = {
+    let (request_id, fault, admitted) = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
         state.calls.push(RecordedCall {
             operation: operation.clone(),
@@ -197,13 +211,24 @@ async fn answer(
             authorization: protocol::header(&parts.headers, "authorization").map(str::to_owned),
             body: input.clone(),
         });
-        (state.next_request_id(), state.take_fault(&operation))
+        let admitted = state.admit();
+        (
+            state.next_request_id(),
+            state.take_fault(&operation),
+            admitted,
+        )
     };
     let input = match protocol::read_input(&parts.method, parts.uri.path(), &parts.headers, &input)
     {
         Ok(input) => input,
         Err(error) => return Ok(protocol::failure(&error, &request_id)),
     };
+    if !admitted {
+        return Ok(protocol::failure(
+            &ErrorAnswer::new(400, "ThrottlingException", "Rate exceeded"),
+            &request_id,
+        ));
+    }
     if fault == Some(Fault::AcknowledgeWithoutEffect) {
         return Ok(protocol::success(&json!({}), &request_id));
     }

@@ -71,9 +71,56 @@ pub(crate) struct State {
     pub faults: Vec<FaultRule>,
     pub calls: Vec<RecordedCall>,
     pub requests: u64,
+    pub rate_limit: Option<TokenBucket>,
+    /// Calls answered with ThrottlingException by the rate limit.
+    pub throttled: u64,
+}
+
+/// WorkMail-style request rate limiting: `per_second` tokens a second, at most `burst` saved up.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenBucket {
+    per_second: f64,
+    burst: f64,
+    tokens: f64,
+    refilled: std::time::Instant,
+}
+
+impl TokenBucket {
+    pub fn new(per_second: f64, burst: u32) -> Self {
+        let burst = f64::from(burst.max(1));
+        Self {
+            per_second,
+            burst,
+            tokens: burst,
+            refilled: std::time::Instant::now(),
+        }
+    }
+
+    /// Takes a token if one is there.
+    pub fn try_take(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        let earned = now.duration_since(self.refilled).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + earned).min(self.burst);
+        self.refilled = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 impl State {
+    /// Whether the rate limit (if any) lets this call through; counts the ones it throttles.
+    pub fn admit(&mut self) -> bool {
+        let admitted = self.rate_limit.as_mut().is_none_or(TokenBucket::try_take);
+        if !admitted {
+            self.throttled += 1;
+        }
+        admitted
+    }
+
     /// The fault for this call, if any rule matches; a limited rule is used up by one.
     pub fn take_fault(&mut self, operation: &str) -> Option<Fault> {
         let rule = self

@@ -35,11 +35,11 @@ PARAMETERS = {
     "ThrottlingBurstLimit": "20",
     "LogRetentionInDays": "365",
 }
-WORKMAIL_ACTIONS = {
+DESCRIBE_PUT = {
     "workmail:DescribeIdentityProviderConfiguration",
     "workmail:PutIdentityProviderConfiguration",
-    "workmail:DeleteIdentityProviderConfiguration",
 }
+DESCRIBE_PUT_DELETE = DESCRIBE_PUT | {"workmail:DeleteIdentityProviderConfiguration"}
 
 
 def substitute(node, name, value):
@@ -88,9 +88,11 @@ class NoManagedPolicies:
 def translated():
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = expand_for_each(yaml_parse(open(TEMPLATE).read()))
-    for resource in template["Resources"].values():
+    for resource in template["Resources"].values():  # what `sam package` puts there
         if resource["Type"] == "AWS::Serverless::Function":
-            resource["Properties"]["CodeUri"] = "s3://packaged/bootstrap.zip"  # what `sam package` puts there
+            resource["Properties"]["CodeUri"] = "s3://packaged/bootstrap.zip"
+        if resource["Type"] == "AWS::Serverless::LayerVersion":
+            resource["Properties"]["ContentUri"] = "s3://packaged/layer.zip"
     try:
         return transform(template, PARAMETERS, NoManagedPolicies())
     except InvalidDocumentException as error:
@@ -151,8 +153,9 @@ def check_resource_policy(resources):
     assert set(principals_only["Condition"]) == {"ArnNotLike"}, principals_only
 
 
-def check_least_privilege(resources):
-    (function,) = of_type(resources, "AWS::Lambda::Function").values()
+def role_grants(resources, function_name, actions):
+    """The function's role may call exactly `actions`, on exactly the managed organizations' ARNs."""
+    function = resources[function_name]
     role_name = function["Properties"]["Role"]["Fn::GetAtt"][0]
     role = resources[role_name]
     for policy in role["Properties"].get("Policies", []):
@@ -161,21 +164,51 @@ def check_least_privilege(resources):
     assert not role["Properties"].get("ManagedPolicyArns"), "no managed policies on the role"
     granted = {}
     for policy in of_type(resources, "AWS::IAM::RolePolicy").values():
-        assert policy["Properties"]["RoleName"] == {"Ref": role_name}, policy
+        if policy["Properties"]["RoleName"] != {"Ref": role_name}:
+            continue
         for statement in statements(policy["Properties"]["PolicyDocument"]):
-            assert set(as_list(statement["Action"])) == WORKMAIL_ACTIONS, statement
+            assert set(as_list(statement["Action"])) == actions, statement
             (resource,) = as_list(statement["Resource"])
             text = resource["Fn::Sub"]
             assert "*" not in text, text
-            organization = text.rsplit("/", 1)[-1]
-            granted[organization] = text
+            granted[text.rsplit("/", 1)[-1]] = text
     assert sorted(granted) == sorted(ORGANIZATIONS), granted
     for text in granted.values():
         assert text.startswith("arn:${AWS::Partition}:workmail:${AWS::Region}:${AWS::AccountId}:organization/m-"), text
 
 
+def check_least_privilege(resources):
+    role_grants(resources, "ApiFunction", DESCRIBE_PUT_DELETE)
+    role_grants(resources, "EnforcerFunction", DESCRIBE_PUT)
+
+
+def check_enforcer(resources):
+    properties = resources["EnforcerFunction"]["Properties"]
+    assert properties["ReservedConcurrentExecutions"] == 1, "one sweep at a time"
+    assert properties["Architectures"] == ["arm64"] and properties["Runtime"] == "provided.al2023"
+    variables = properties["Environment"]["Variables"]
+    assert variables["ENFORCEMENT_POLICY_FILE"] == "/opt/enforcement-policy.json", variables
+    assert variables["ENFORCER_ROLE_ARN"] == {"Fn::GetAtt": ["EnforcerFunctionRole", "Arn"]}, variables
+    (invoke_config,) = of_type(resources, "AWS::Lambda::EventInvokeConfig").values()
+    on_failure = invoke_config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+    assert on_failure == {"Fn::GetAtt": ["EnforcerDeadLetterQueue", "Arn"]}, on_failure
+    rules = of_type(resources, "AWS::Events::Rule").values()
+    schedules = [r for r in rules if "ScheduleExpression" in r["Properties"]]
+    assert [r["Properties"]["ScheduleExpression"] for r in schedules] == [{"Ref": "EnforcementSchedule"}], schedules
+    (trail,) = [r for r in rules if "EventPattern" in r["Properties"]]
+    pattern = trail["Properties"]["EventPattern"]
+    assert pattern["detail-type"] == ["AWS API Call via CloudTrail"], pattern
+    assert pattern["detail"]["errorCode"] == [{"exists": False}], pattern
+    assert set(pattern["detail"]["eventName"]) == {
+        "PutIdentityProviderConfiguration",
+        "DeleteIdentityProviderConfiguration",
+    }, pattern
+    enforcer_policy = json.load(open(os.path.join(HERE, "..", "..", "enforcement-policy", "enforcement-policy.json")))
+    assert enforcer_policy["defaults"]["mode"] == "report", "the shipped policy only reports until edited"
+
+
 def check_function(resources):
-    (function,) = of_type(resources, "AWS::Lambda::Function").values()
+    function = resources["ApiFunction"]
     properties = function["Properties"]
     assert properties["Runtime"] == "provided.al2023" and properties["Handler"] == "bootstrap", properties
     assert properties["Architectures"] == ["arm64"], properties["Architectures"]
@@ -202,7 +235,14 @@ def check_stage(resources):
 def main():
     output = translated()
     resources = output["Resources"]
-    checks = [check_private_iam_api, check_resource_policy, check_least_privilege, check_function, check_stage]
+    checks = [
+        check_private_iam_api,
+        check_resource_policy,
+        check_least_privilege,
+        check_function,
+        check_enforcer,
+        check_stage,
+    ]
     failed = 0
     for check in checks:
         try:
