@@ -1,9 +1,11 @@
 //! idp-gateway: a validated REST front for the identity-provider configuration of Amazon WorkMail
 //! organizations, run as AWS Lambda functions.
 
+pub mod access;
 pub mod domain;
 pub mod enforce;
 pub mod http;
+pub mod metrics;
 pub mod startup;
 pub mod use_cases;
 pub mod workmail;

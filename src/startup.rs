@@ -5,9 +5,10 @@
 use aws_config::BehaviorVersion;
 use tracing::warn;
 
+use crate::access::{AccessPolicy, InvalidAccessPolicy};
 use crate::domain::{InvalidManagedList, ManagedOrganizations};
 use crate::enforce::{EnforcementPolicy, Enforcer, InvalidPolicy};
-use crate::http::Api;
+use crate::http::{AccessControl, Api};
 use crate::workmail::{SdkWorkMail, SettingsError, UpstreamSettings};
 
 /// A setting that stops the function at start-up, before it touches anything.
@@ -19,8 +20,10 @@ pub enum StartupError {
     Managed(#[from] InvalidManagedList),
     #[error(transparent)]
     Policy(#[from] InvalidPolicy),
+    #[error(transparent)]
+    AccessPolicy(#[from] InvalidAccessPolicy),
     #[error("{0}")]
-    PolicySource(String),
+    Setting(String),
     #[error(
         "the enforcement policy names organizations outside MANAGED_ORGANIZATION_IDS (the role may not touch them): {}",
         .0.join(", ")
@@ -30,7 +33,37 @@ pub enum StartupError {
 
 /// The API function, from the environment.
 pub async fn api_from_env() -> Result<Api<SdkWorkMail>, StartupError> {
-    Ok(Api::new(workmail_from_env().await?, managed_from_env()?))
+    Ok(Api::new(workmail_from_env().await?, access_from_env()?))
+}
+
+/// What the API checks per request: `MANAGED_ORGANIZATION_IDS`, the access policy (`ACCESS_POLICY` or
+/// `ACCESS_POLICY_FILE`; without one, per-caller authorization is off, and the logs say so) and
+/// `REQUIRE_IF_MATCH`.
+pub fn access_from_env() -> Result<AccessControl, StartupError> {
+    let managed = managed_from_env()?;
+    let policy = match document_from_env("ACCESS_POLICY", "ACCESS_POLICY_FILE")? {
+        Some(text) => Some(AccessPolicy::parse(&text)?),
+        None => {
+            warn!(
+                "ACCESS_POLICY is unset: per-caller authorization is off; only MANAGED_ORGANIZATION_IDS limits the organizations callers reach"
+            );
+            None
+        }
+    };
+    let require_if_match = match std::env::var("REQUIRE_IF_MATCH").ok().as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(StartupError::Setting(format!(
+                "REQUIRE_IF_MATCH must be true or false, not {other:?}"
+            )));
+        }
+    };
+    Ok(AccessControl {
+        managed,
+        policy,
+        require_if_match,
+    })
 }
 
 /// The enforcer function, from the environment: the policy (`ENFORCEMENT_POLICY` or
@@ -59,25 +92,32 @@ pub async fn enforcer_from_env() -> Result<Enforcer<SdkWorkMail>, StartupError> 
 }
 
 fn policy_from_env() -> Result<EnforcementPolicy, StartupError> {
-    let text = std::env::var("ENFORCEMENT_POLICY").ok();
-    let file = std::env::var("ENFORCEMENT_POLICY_FILE").ok();
-    let text = match (text, file) {
-        (Some(_), Some(_)) => {
-            return Err(StartupError::PolicySource(
-                "set ENFORCEMENT_POLICY or ENFORCEMENT_POLICY_FILE, not both".to_owned(),
-            ));
-        }
-        (Some(text), None) => text,
-        (None, Some(path)) => std::fs::read_to_string(&path).map_err(|error| {
-            StartupError::PolicySource(format!("ENFORCEMENT_POLICY_FILE {path}: {error}"))
-        })?,
-        (None, None) => {
-            return Err(StartupError::PolicySource(
-                "neither ENFORCEMENT_POLICY (the policy's JSON) nor ENFORCEMENT_POLICY_FILE (its path) is set".to_owned(),
-            ));
-        }
-    };
+    let text = document_from_env("ENFORCEMENT_POLICY", "ENFORCEMENT_POLICY_FILE")?.ok_or_else(|| {
+        StartupError::Setting(
+            "neither ENFORCEMENT_POLICY (the policy's JSON) nor ENFORCEMENT_POLICY_FILE (its path) is set".to_owned(),
+        )
+    })?;
     Ok(EnforcementPolicy::parse(&text)?)
+}
+
+/// A JSON document given either inline in `text_variable` or as a path in `file_variable`.
+fn document_from_env(
+    text_variable: &str,
+    file_variable: &str,
+) -> Result<Option<String>, StartupError> {
+    match (
+        std::env::var(text_variable).ok(),
+        std::env::var(file_variable).ok(),
+    ) {
+        (Some(_), Some(_)) => Err(StartupError::Setting(format!(
+            "set {text_variable} or {file_variable}, not both"
+        ))),
+        (Some(text), None) => Ok(Some(text)),
+        (None, Some(path)) => std::fs::read_to_string(&path)
+            .map(Some)
+            .map_err(|error| StartupError::Setting(format!("{file_variable} {path}: {error}"))),
+        (None, None) => Ok(None),
+    }
 }
 
 /// Loads the AWS configuration from the environment (region, credentials, and `AWS_ENDPOINT_URL_WORKMAIL`

@@ -1,12 +1,12 @@
-//! What the API does, in domain terms: read, replace, merge-patch and remove an organization's
-//! identity-provider configuration through the `IdentityProviderStore` port.
+//! What the API does, in domain terms: read an organization's identity-provider configuration, work
+//! out what a replace, merge patch or removal would make of it (`prepare`), and write that (`apply`).
 
 use serde_json::Value;
 use tracing::warn;
 
 use crate::domain::{
-    ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, Problems, merge_patch,
-    parse_configuration,
+    Change, ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, Problems,
+    merge_patch, parse_configuration,
 };
 use crate::workmail::{IdentityProviderRemoval, IdentityProviderStore, WorkMailError};
 
@@ -21,6 +21,18 @@ pub enum UseCaseError {
     Upstream(#[from] WorkMailError),
 }
 
+/// A requested mutation of an organization's configuration.
+#[derive(Debug, Clone)]
+pub enum Mutation {
+    /// PUT: the whole configuration.
+    Replace(IdentityProviderConfiguration),
+    /// PATCH: an RFC 7396 merge patch, applied to the current configuration (an empty document when
+    /// there is none); the result must be a complete, valid configuration.
+    Patch(Value),
+    /// DELETE.
+    Remove,
+}
+
 /// The current configuration.
 pub async fn read(
     store: &impl IdentityProviderStore,
@@ -32,39 +44,48 @@ pub async fn read(
         .ok_or(UseCaseError::NotConfigured)
 }
 
-/// Replaces the configuration and answers what WorkMail then reports as stored.
-pub async fn replace(
+/// Reads the current configuration and works out what `mutation` would make of it. Writes nothing.
+pub async fn prepare(
     store: &impl IdentityProviderStore,
     organization: &OrganizationId,
-    configuration: IdentityProviderConfiguration,
-) -> Result<IdentityProviderConfiguration, UseCaseError> {
-    store.put(organization, &configuration).await?;
-    Ok(read_back(store, organization, configuration).await)
-}
-
-/// Applies an RFC 7396 merge patch to the current configuration (an empty document when there is
-/// none), validates the result as a whole and writes it.
-pub async fn patch(
-    store: &impl IdentityProviderStore,
-    organization: &OrganizationId,
-    merge: &Value,
-) -> Result<IdentityProviderConfiguration, UseCaseError> {
-    let mut document = match store.describe(organization).await? {
-        Some(current) => ConfigurationDocument::new(organization, &current).to_value(),
-        None => Value::Object(serde_json::Map::new()),
+    mutation: Mutation,
+) -> Result<Change, UseCaseError> {
+    let before = store.describe(organization).await?;
+    let after = match mutation {
+        Mutation::Replace(configuration) => Some(configuration),
+        Mutation::Patch(merge) => {
+            let mut document = match &before {
+                Some(current) => ConfigurationDocument::new(organization, current).to_value(),
+                None => Value::Object(serde_json::Map::new()),
+            };
+            merge_patch(&mut document, &merge);
+            Some(parse_configuration(&document, organization).map_err(UseCaseError::Invalid)?)
+        }
+        Mutation::Remove => None,
     };
-    merge_patch(&mut document, merge);
-    let configuration =
-        parse_configuration(&document, organization).map_err(UseCaseError::Invalid)?;
-    replace(store, organization, configuration).await
+    Ok(Change {
+        organization: organization.clone(),
+        before,
+        after,
+    })
 }
 
-/// Removes the integration.
-pub async fn remove(
+/// Writes `change`: a Put, answering what WorkMail then reports as stored, or a Delete.
+pub async fn apply(
     store: &impl IdentityProviderRemoval,
-    organization: &OrganizationId,
-) -> Result<(), UseCaseError> {
-    Ok(store.delete(organization).await?)
+    change: &Change,
+) -> Result<Option<IdentityProviderConfiguration>, UseCaseError> {
+    let organization = &change.organization;
+    match &change.after {
+        Some(configuration) => {
+            store.put(organization, configuration).await?;
+            Ok(Some(read_back(store, organization, configuration).await))
+        }
+        None => {
+            store.delete(organization).await?;
+            Ok(None)
+        }
+    }
 }
 
 /// Describes after a write. The write has happened either way, so a failed or empty read answers with
@@ -72,17 +93,17 @@ pub async fn remove(
 async fn read_back(
     store: &impl IdentityProviderStore,
     organization: &OrganizationId,
-    written: IdentityProviderConfiguration,
+    written: &IdentityProviderConfiguration,
 ) -> IdentityProviderConfiguration {
     match store.describe(organization).await {
         Ok(Some(stored)) => stored,
         Ok(None) => {
             warn!(organization = %organization, "Describe after Put found no configuration; answering with what was written");
-            written
+            written.clone()
         }
         Err(error) => {
             warn!(organization = %organization, %error, "Describe after Put failed; answering with what was written");
-            written
+            written.clone()
         }
     }
 }

@@ -79,13 +79,14 @@ async fn put_sends_the_whole_configuration_in_pascal_case_and_answers_what_is_st
     assert_eq!(
         operations,
         [
+            "DescribeIdentityProviderConfiguration",
             "PutIdentityProviderConfiguration",
             "DescribeIdentityProviderConfiguration"
         ]
     );
-    assert_signed_json_call(&calls[0], "PutIdentityProviderConfiguration");
+    assert_signed_json_call(&calls[1], "PutIdentityProviderConfiguration");
     assert_eq!(
-        calls[0].body,
+        calls[1].body,
         json!({
             "OrganizationId": ORG,
             "AuthenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
@@ -116,7 +117,7 @@ async fn put_without_lifetime_sends_none() {
         json!({ "status": "INACTIVE" })
     );
     assert_eq!(
-        harness.emulator.calls()[0].body["PersonalAccessTokenConfiguration"],
+        harness.emulator.calls()[1].body["PersonalAccessTokenConfiguration"],
         json!({ "Status": "INACTIVE" })
     );
 }
@@ -163,11 +164,12 @@ async fn patch_over_http_api_accepts_merge_patch() {
 #[tokio::test]
 async fn patch_accepts_plain_json_too() {
     let harness = Harness::start().await;
-    let event = with_body(
+    let mut event = with_body(
         event("rest-patch.json"),
         Some("application/json"),
         r#"{"authenticationMode":"IDENTITY_PROVIDER_ONLY"}"#,
     );
+    set_header(&mut event, "confirm-impact", Some("lockout-risk"));
     let answer = harness.invoke(&event).await;
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_eq!(answer.body["authenticationMode"], "IDENTITY_PROVIDER_ONLY");
@@ -215,9 +217,13 @@ async fn delete_removes_the_integration() {
     assert_eq!(answer.status, 204, "{answer:?}");
     assert_eq!(answer.body, Value::Null);
     let calls = harness.emulator.calls();
-    assert_eq!(calls.len(), 1);
-    assert_signed_json_call(&calls[0], "DeleteIdentityProviderConfiguration");
-    assert_eq!(calls[0].body, json!({ "OrganizationId": ORG }));
+    assert_eq!(
+        calls.len(),
+        2,
+        "Describe (for the audit and preconditions), then Delete"
+    );
+    assert_signed_json_call(&calls[1], "DeleteIdentityProviderConfiguration");
+    assert_eq!(calls[1].body, json!({ "OrganizationId": ORG }));
     assert_eq!(harness.emulator.identity_provider(ORG), None);
 }
 

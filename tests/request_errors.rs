@@ -151,11 +151,12 @@ async fn dot_segments_resolve_to_a_path_that_is_then_routed_strictly() {
 
 #[tokio::test]
 async fn an_organization_outside_the_managed_list_is_403_before_any_call() {
-    let managed = idp_gateway::domain::ManagedOrganizations::parse(Some(
+    let mut access = idp_gateway::http::AccessControl::open();
+    access.managed = idp_gateway::domain::ManagedOrganizations::parse(Some(
         "m-ffffffffffffffffffffffffffffffff",
     ))
     .expect("valid list");
-    let harness = Harness::managing(managed).await;
+    let harness = Harness::guarded(access).await;
     for file in [
         "rest-get.json",
         "rest-put.json",

@@ -202,14 +202,25 @@ async fn json_logs_carry_the_request_id_and_no_body() {
     assert_eq!(put["fields"]["status"], 200);
     assert_eq!(
         put["fields"]["upstream"],
-        "PutIdentityProviderConfiguration,DescribeIdentityProviderConfiguration"
+        "DescribeIdentityProviderConfiguration,PutIdentityProviderConfiguration,DescribeIdentityProviderConfiguration"
+    );
+    assert_eq!(
+        put["fields"]["caller"],
+        "arn:aws:sts::123456789012:assumed-role/MailAdminPortal/alice@example.com"
     );
     assert!(put["fields"]["latencyMs"].is_u64());
-    assert_eq!(request_line(&invalid.request_id)["fields"]["status"], 400);
-    let everything = logs.join("\n");
+    let refused = request_line(&invalid.request_id);
+    assert_eq!(refused["fields"]["status"], 400);
+    assert_eq!(refused["fields"]["code"], "VALIDATION_FAILED");
+    let request_lines: Vec<&String> = logs
+        .iter()
+        .filter(|line| !line.contains("\"audit\":true"))
+        .collect();
     assert!(
-        !everything.contains("apl-1234567890abcdef"),
-        "bodies stay out of the logs"
+        request_lines
+            .iter()
+            .all(|line| !line.contains("apl-1234567890abcdef")),
+        "bodies stay out of the request logs (only the audit record holds configurations)"
     );
 }
 

@@ -211,7 +211,7 @@ async fn an_unreachable_upstream_is_502_without_internal_detail() {
     let config = sdk_config(&format!("http://{address}")).await;
     let api = idp_gateway::http::Api::new(
         idp_gateway::workmail::SdkWorkMail::new(&config, &test_settings()),
-        idp_gateway::domain::ManagedOrganizations::Any,
+        idp_gateway::http::AccessControl::open(),
     );
     let answer = invoke_api(&api, &event("rest-get.json")).await;
     assert_eq!(answer.status, 502);

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 use idp_gateway::http::Api;
-use idp_gateway::startup::managed_from_env;
+use idp_gateway::startup::access_from_env;
 use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
 use workmail_emulator::{Emulator, demo};
 
@@ -60,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     let base = format!("http://{}", listener.local_addr()?);
     print_welcome(&base, emulator.as_ref());
-    server::serve(listener, Api::new(store, managed_from_env()?)).await
+    server::serve(listener, Api::new(store, access_from_env()?)).await
 }
 
 fn print_welcome(base: &str, emulator: Option<&Emulator>) {

@@ -2,6 +2,7 @@
 //! from and written to, and JSON merge patch. Nothing here knows about HTTP or AWS.
 
 mod arn;
+mod change;
 mod configuration;
 mod diff;
 mod document;
@@ -13,6 +14,7 @@ mod problems;
 mod timestamp;
 
 pub use arn::{AccountId, ApplicationArn, InstanceArn, InstanceId, Partition};
+pub use change::{Change, etag};
 pub use configuration::{
     AuthenticationMode, IdentityCenter, IdentityProviderConfiguration, PersonalAccessTokens,
     TokenLifetime, TokenStatus,

@@ -6,6 +6,7 @@ use serde::Serialize;
 use tracing::{info, warn};
 
 use crate::domain::{FieldChange, OrganizationId};
+use crate::metrics::{emf_line, now_millis};
 
 /// What happened to one organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -156,33 +157,19 @@ impl Summary {
     /// The counts as a CloudWatch Embedded Metric Format document (namespace `IdpGateway/Enforcer`,
     /// dimension `Trigger`). DriftDetected counts every organization found off its policy, remediated or not.
     pub fn metrics_line(&self, timestamp_millis: u128) -> String {
-        serde_json::json!({
-            "_aws": {
-                "Timestamp": timestamp_millis,
-                "CloudWatchMetrics": [{
-                    "Namespace": "IdpGateway/Enforcer",
-                    "Dimensions": [["Trigger"]],
-                    "Metrics": [
-                        { "Name": "DriftDetected", "Unit": "Count" },
-                        { "Name": "Remediated", "Unit": "Count" },
-                        { "Name": "Failed", "Unit": "Count" },
-                        { "Name": "Skipped", "Unit": "Count" }
-                    ]
-                }]
-            },
-            "Trigger": self.trigger,
-            "DriftDetected": self.totals.drifted + self.totals.remediated,
-            "Remediated": self.totals.remediated,
-            "Failed": self.totals.failed,
-            "Skipped": self.totals.skipped,
-        })
-        .to_string()
+        emf_line(
+            "IdpGateway/Enforcer",
+            &[("Trigger", self.trigger)],
+            &[
+                (
+                    "DriftDetected",
+                    self.totals.drifted + self.totals.remediated,
+                ),
+                ("Remediated", self.totals.remediated),
+                ("Failed", self.totals.failed),
+                ("Skipped", self.totals.skipped),
+            ],
+            timestamp_millis,
+        )
     }
-}
-
-fn now_millis() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis())
-        .unwrap_or_default()
 }

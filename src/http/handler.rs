@@ -1,24 +1,26 @@
 //! `Api`: turns one HTTP request into a use case call and its result into a response, logging one line
-//! per request. Every outcome, error or not, is a response: nothing here returns `Err`.
+//! per request and one audit record per mutating request. Every outcome is a response: nothing here
+//! returns `Err`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use lambda_http::http::{HeaderValue, Response, StatusCode};
+use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
+use lambda_http::http::{HeaderValue, Method, Response, StatusCode};
 use lambda_http::{Body, Request, RequestExt};
 use serde::Serialize;
 use serde_json::json;
 use tracing::{info, warn};
 
-use super::body::{Accepts, json_body};
+use super::access_control::AccessControl;
+use super::audit::AuditRecord;
+use super::identity::RequestIdentity;
+use super::mutation::{MutationFacts, MutationRequest, mutate};
 use super::route::{self, Action, Route};
 use super::traced_store::TracedStore;
 use super::{ApiError, RequestError};
-use crate::domain::{
-    ConfigurationDocument, IdentityProviderConfiguration, ManagedOrganizations, OrganizationId,
-    parse_configuration,
-};
+use crate::access::Permission;
+use crate::domain::{ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, etag};
 use crate::use_cases;
 use crate::workmail::IdentityProviderRemoval;
 
@@ -26,19 +28,21 @@ use crate::workmail::IdentityProviderRemoval;
 #[derive(Debug, Clone)]
 pub struct Api<S> {
     store: S,
-    managed: ManagedOrganizations,
+    access: AccessControl,
 }
 
-/// What the request's log line says beyond status and latency.
-struct RequestLine {
-    route: &'static str,
+/// What the request's log line and audit record say beyond status and latency.
+#[derive(Default)]
+struct RequestFacts {
+    route: Option<&'static str>,
     organization: Option<OrganizationId>,
+    mutation: MutationFacts,
 }
 
 impl<S: IdentityProviderRemoval> Api<S> {
-    /// An API over `store` that refuses organizations outside `managed` before calling it.
-    pub fn new(store: S, managed: ManagedOrganizations) -> Self {
-        Self { store, managed }
+    /// An API over `store` that checks `access` before it calls it.
+    pub fn new(store: S, access: AccessControl) -> Self {
+        Self { store, access }
     }
 
     /// Answers one request.
@@ -48,24 +52,40 @@ impl<S: IdentityProviderRemoval> Api<S> {
             .lambda_context_ref()
             .map(|context| context.request_id.clone())
             .unwrap_or_else(local_request_id);
+        let identity = RequestIdentity::of(&request);
         let store = TracedStore::new(&self.store);
-        let mut line = RequestLine {
-            route: "(no route)",
-            organization: None,
+        let mut facts = RequestFacts::default();
+        let outcome = self.dispatch(&store, &request, &identity, &mut facts).await;
+        let (code, error) = match &outcome {
+            Ok(_) => ("OK", None),
+            Err(error) => (error.code(), Some(error.to_string())),
         };
-        let outcome = self.dispatch(&store, &request, &mut line).await;
-        let error = outcome.as_ref().err().map(ToString::to_string);
         let response = outcome.unwrap_or_else(|error| error.to_response(&request_id));
         let status = response.status().as_u16();
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let organization = line.organization.as_ref().map(OrganizationId::as_str);
+        let organization = facts.organization.as_ref().map(OrganizationId::as_str);
+        let route = facts.route.unwrap_or("(no route)");
         let upstream = store.calls();
+        let caller = identity.caller.as_ref().map(|caller| caller.arn.as_str());
         if response.status().is_server_error() {
-            warn!(requestId = %request_id, method = %request.method(), route = line.route, organizationId = organization,
-                status, upstream, latencyMs = latency_ms, error, "request failed upstream");
+            warn!(requestId = %request_id, method = %request.method(), route, organizationId = organization, caller,
+                status, code, upstream, latencyMs = latency_ms, error, "request failed upstream");
         } else {
-            info!(requestId = %request_id, method = %request.method(), route = line.route, organizationId = organization,
-                status, upstream, latencyMs = latency_ms, error, "request");
+            info!(requestId = %request_id, method = %request.method(), route, organizationId = organization, caller,
+                status, code, upstream, latencyMs = latency_ms, error, "request");
+        }
+        if is_mutating(request.method()) {
+            AuditRecord {
+                request_id: &request_id,
+                identity: &identity,
+                operation: request.method().as_str(),
+                organization: facts.organization.as_ref(),
+                dry_run: facts.mutation.dry_run,
+                change: facts.mutation.change.as_ref(),
+                status,
+                code,
+            }
+            .emit();
         }
         response
     }
@@ -74,14 +94,15 @@ impl<S: IdentityProviderRemoval> Api<S> {
         &self,
         store: &TracedStore<'_, S>,
         request: &Request,
-        line: &mut RequestLine,
+        identity: &RequestIdentity,
+        facts: &mut RequestFacts,
     ) -> Result<Response<Body>, ApiError> {
         let route = route::resolve(
             request.method(),
             request.uri().path(),
             request.request_context_ref(),
         )?;
-        line.route = route.template();
+        facts.route = Some(route.template());
         match route {
             Route::Health => Ok(json_response(
                 StatusCode::OK,
@@ -93,53 +114,46 @@ impl<S: IdentityProviderRemoval> Api<S> {
             } => {
                 let organization = OrganizationId::parse(&organization)
                     .map_err(RequestError::InvalidOrganization)?;
-                line.organization = Some(organization.clone());
-                if !self.managed.includes(&organization) {
-                    return Err(RequestError::OrganizationNotManaged(organization).into());
+                facts.organization = Some(organization.clone());
+                self.access.check_managed(&organization)?;
+                if action == Action::Read {
+                    self.access
+                        .authorize(identity, &organization, Permission::Read)?;
+                    let configuration = use_cases::read(store, &organization).await?;
+                    return Ok(configuration_response(&organization, &configuration));
                 }
-                identity_provider(store, action, &organization, request).await
+                let input = MutationRequest {
+                    action,
+                    organization: &organization,
+                    request,
+                    identity,
+                };
+                mutate(store, &self.access, input, &mut facts.mutation).await
             }
         }
     }
 }
 
-async fn identity_provider(
-    store: &impl IdentityProviderRemoval,
-    action: Action,
-    organization: &OrganizationId,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
-    let configuration = match action {
-        Action::Read => use_cases::read(store, organization).await?,
-        Action::Replace => {
-            let body = json_body(request.headers(), request.body(), Accepts::Json)?;
-            let configuration =
-                parse_configuration(&body, organization).map_err(RequestError::Validation)?;
-            use_cases::replace(store, organization, configuration).await?
-        }
-        Action::Patch => {
-            let patch = json_body(request.headers(), request.body(), Accepts::MergePatch)?;
-            use_cases::patch(store, organization, &patch).await?
-        }
-        Action::Remove => {
-            use_cases::remove(store, organization).await?;
-            return Ok(empty_response(StatusCode::NO_CONTENT));
-        }
-    };
-    Ok(configuration_response(organization, &configuration))
+fn is_mutating(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn configuration_response(
+/// 200 with the configuration and its ETag.
+pub(super) fn configuration_response(
     organization: &OrganizationId,
     configuration: &IdentityProviderConfiguration,
 ) -> Response<Body> {
-    json_response(
+    let mut response = json_response(
         StatusCode::OK,
         &ConfigurationDocument::new(organization, configuration),
-    )
+    );
+    if let Ok(tag) = HeaderValue::from_str(&etag(organization, configuration)) {
+        response.headers_mut().insert(ETAG, tag);
+    }
+    response
 }
 
-fn empty_response(status: StatusCode) -> Response<Body> {
+pub(super) fn empty_response(status: StatusCode) -> Response<Body> {
     let mut response = Response::new(Body::Empty);
     *response.status_mut() = status;
     response

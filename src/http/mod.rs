@@ -1,15 +1,21 @@
 //! The HTTP entry point: Lambda event adaptation, routing, body parsing and RFC 9457 problem responses
 //! around the use cases.
 
+mod access_control;
+mod audit;
 mod body;
+mod conditions;
 mod error;
 mod handler;
+mod identity;
 mod lambda;
+mod mutation;
 mod problem;
 mod route;
 mod strict_json;
 mod traced_store;
 
+pub use access_control::AccessControl;
 pub use error::RequestError;
 pub use handler::Api;
 pub use lambda::run;

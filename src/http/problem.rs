@@ -2,7 +2,7 @@
 //! and client-visible wording. Upstream internals (role ARNs, connection errors) stay in the logs.
 
 use lambda_http::Body;
-use lambda_http::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
+use lambda_http::http::header::{ALLOW, CONTENT_TYPE, ETAG, RETRY_AFTER};
 use lambda_http::http::{HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
@@ -32,6 +32,8 @@ struct ProblemBody<'a> {
     detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ErrorEntry>,
+    #[serde(rename = "currentETag", skip_serializing_if = "Option::is_none")]
+    current_etag: Option<String>,
     request_id: &'a str,
 }
 
@@ -50,7 +52,8 @@ struct Problem {
     code: &'static str,
     detail: String,
     errors: Vec<ErrorEntry>,
-    header: Option<(lambda_http::http::HeaderName, &'static str)>,
+    current_etag: Option<String>,
+    header: Option<(lambda_http::http::HeaderName, String)>,
 }
 
 impl Problem {
@@ -60,15 +63,21 @@ impl Problem {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            current_etag: None,
             header: None,
         }
     }
 }
 
 impl ApiError {
-    /// The status and code this error answers with.
+    /// The status this error answers with.
     pub fn status(&self) -> StatusCode {
         self.problem().status
+    }
+
+    /// The problem code this error answers with.
+    pub fn code(&self) -> &'static str {
+        self.problem().code
     }
 
     /// The problem response for this error.
@@ -81,6 +90,7 @@ impl ApiError {
             code: problem.code,
             detail: problem.detail,
             errors: problem.errors,
+            current_etag: problem.current_etag,
             request_id,
         };
         let mut response = super::handler::json_response(problem.status, &body);
@@ -88,10 +98,10 @@ impl ApiError {
             CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some((name, value)) = problem.header {
-            response
-                .headers_mut()
-                .insert(name, HeaderValue::from_static(value));
+        if let Some((name, value)) = problem.header
+            && let Ok(value) = HeaderValue::from_str(&value)
+        {
+            response.headers_mut().insert(name, value);
         }
         response
     }
@@ -117,7 +127,7 @@ fn request_problem(error: &RequestError) -> Problem {
             ),
         ),
         RequestError::MethodNotAllowed { method, allow } => Problem {
-            header: Some((ALLOW, allow)),
+            header: Some((ALLOW, (*allow).to_owned())),
             ..Problem::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "METHOD_NOT_ALLOWED",
@@ -155,6 +165,51 @@ fn request_problem(error: &RequestError) -> Problem {
             Problem::new(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", detail.clone())
         }
         RequestError::Validation(problems) => validation(problems),
+        RequestError::InvalidQuery { name, message } => Problem {
+            errors: vec![ErrorEntry {
+                pointer: None,
+                parameter: Some(name),
+                message: message.clone(),
+            }],
+            ..Problem::new(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION_FAILED",
+                format!("the query parameter {name} is invalid"),
+            )
+        },
+        RequestError::Forbidden { .. } => Problem::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "the caller is not allowed to do this; ask for the permission in the function's access policy",
+        ),
+        RequestError::PreconditionFailed { current } => Problem {
+            header: current.clone().map(|etag| (ETAG, etag)),
+            current_etag: current.clone(),
+            ..Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "PRECONDITION_FAILED",
+                match current {
+                    Some(_) => {
+                        "the configuration has changed since the ETag you sent (If-Match), or exists although                         you asked to create it (If-None-Match: *); read it again and retry with currentETag"
+                    }
+                    None => "the organization has no configuration, so If-Match cannot match",
+                },
+            )
+        },
+        RequestError::PreconditionRequired => Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "PRECONDITION_REQUIRED",
+            "this deployment requires conditional writes: send If-Match with the ETag from a GET              (or If-None-Match: * to create a configuration that does not exist yet)",
+        ),
+        RequestError::LockoutNotConfirmed { removal } => Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "CONFIRMATION_REQUIRED",
+            if *removal {
+                "removing the Identity Center integration sends every mailbox user back to directory                  authentication; users may have to reset passwords before they can sign in again.                  Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
+            } else {
+                "switching to IDENTITY_PROVIDER_ONLY stops directory passwords from working in the WorkMail web                  app and in every existing mail client; mailbox users without IAM Identity Center access (with                  MFA) and personal access tokens lose access to their mail. Repeat the request with the header                  'Confirm-Impact: lockout-risk' to proceed"
+            },
+        ),
     }
 }
 
@@ -219,7 +274,7 @@ fn upstream_problem(error: &WorkMailError) -> Problem {
         ),
         "THROTTLED" => {
             return Problem {
-                header: Some((RETRY_AFTER, RETRY_AFTER_SECONDS)),
+                header: Some((RETRY_AFTER, RETRY_AFTER_SECONDS.to_owned())),
                 ..Problem::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     code,

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_sdk_workmail::config::Credentials;
-use idp_gateway::domain::ManagedOrganizations;
-use idp_gateway::http::Api;
+use idp_gateway::http::{AccessControl, Api};
 use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Context, LambdaEvent};
@@ -52,19 +51,19 @@ impl Harness {
     }
 
     pub async fn with_settings(settings: UpstreamSettings) -> Self {
-        Self::with(settings, ManagedOrganizations::Any).await
+        Self::with(settings, AccessControl::open()).await
     }
 
-    /// The API limited to `managed` organizations.
-    pub async fn managing(managed: ManagedOrganizations) -> Self {
-        Self::with(test_settings(), managed).await
+    /// The API behind `access`.
+    pub async fn guarded(access: AccessControl) -> Self {
+        Self::with(test_settings(), access).await
     }
 
-    async fn with(settings: UpstreamSettings, managed: ManagedOrganizations) -> Self {
+    async fn with(settings: UpstreamSettings, access: AccessControl) -> Self {
         let emulator = Emulator::start().await.expect("emulator starts");
         emulator.seed_demo();
         let config = sdk_config(&emulator.url()).await;
-        let api = Api::new(SdkWorkMail::new(&config, &settings), managed);
+        let api = Api::new(SdkWorkMail::new(&config, &settings), access);
         Self { emulator, api }
     }
 

@@ -1,0 +1,71 @@
+//! The audit trail: exactly one record per mutating request (refused and dry-run ones included), as a
+//! JSON line with `"audit": true`, plus a count per operation and outcome in Embedded Metric Format.
+//! It names the caller (CloudTrail only sees the function's role) and never holds secrets or headers.
+
+use serde_json::{Value, json};
+
+use super::identity::RequestIdentity;
+use crate::domain::{Change, ConfigurationDocument, OrganizationId, Timestamp};
+use crate::metrics::{emf_line, now_millis};
+
+pub struct AuditRecord<'a> {
+    pub request_id: &'a str,
+    pub identity: &'a RequestIdentity,
+    pub operation: &'a str,
+    pub organization: Option<&'a OrganizationId>,
+    pub dry_run: bool,
+    pub change: Option<&'a Change>,
+    pub status: u16,
+    /// The problem code, or `OK`.
+    pub code: &'a str,
+}
+
+impl AuditRecord<'_> {
+    pub fn to_json(&self) -> Value {
+        let document = |configuration: Option<&crate::domain::IdentityProviderConfiguration>| match (
+            self.organization,
+            configuration,
+        ) {
+            (Some(organization), Some(configuration)) => {
+                ConfigurationDocument::new(organization, configuration).to_value()
+            }
+            _ => Value::Null,
+        };
+        let caller = self.identity.caller.as_ref();
+        json!({
+            "audit": true,
+            "time": Timestamp::now().to_string(),
+            "requestId": self.request_id,
+            "callerArn": caller.map(|c| c.arn.as_str()),
+            "callerPrincipal": caller.map(|c| c.principal.as_str()),
+            "callerAccount": caller.and_then(|c| c.account.as_deref()),
+            "sourceIp": self.identity.source_ip,
+            "organizationId": self.organization.map(OrganizationId::as_str),
+            "operation": self.operation,
+            "dryRun": self.dry_run,
+            "before": document(self.change.and_then(|c| c.before.as_ref())),
+            "after": document(self.change.and_then(|c| c.after.as_ref())),
+            "diff": self.change.map(Change::diff).unwrap_or_default(),
+            "outcome": { "status": self.status, "code": self.code },
+        })
+    }
+
+    /// Writes the record and its metric line to standard output (CloudWatch Logs in Lambda).
+    pub fn emit(&self) {
+        println!("{}", self.to_json());
+        let outcome = if self.dry_run && self.status < 300 {
+            "DRY_RUN"
+        } else {
+            self.code
+        };
+        println!(
+            "{}",
+            emf_line(
+                "IdpGateway/Api",
+                &[("Operation", self.operation), ("Outcome", outcome)],
+                &[("Mutations", 1)],
+                now_millis()
+            )
+        );
+    }
+}
