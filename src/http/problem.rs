@@ -190,7 +190,7 @@ fn request_problem(error: &RequestError) -> Problem {
                 "PRECONDITION_FAILED",
                 match current {
                     Some(_) => {
-                        "the configuration has changed since the ETag you sent (If-Match), or exists although                         you asked to create it (If-None-Match: *); read it again and retry with currentETag"
+                        "the configuration has changed since the ETag you sent (If-Match), or exists although you asked to create it (If-None-Match: *); read it again and retry with currentETag"
                     }
                     None => "the organization has no configuration, so If-Match cannot match",
                 },
@@ -199,15 +199,15 @@ fn request_problem(error: &RequestError) -> Problem {
         RequestError::PreconditionRequired => Problem::new(
             StatusCode::PRECONDITION_REQUIRED,
             "PRECONDITION_REQUIRED",
-            "this deployment requires conditional writes: send If-Match with the ETag from a GET              (or If-None-Match: * to create a configuration that does not exist yet)",
+            "this deployment requires conditional writes: send If-Match with the ETag from a GET (or If-None-Match: * to create a configuration that does not exist yet)",
         ),
         RequestError::LockoutNotConfirmed { removal } => Problem::new(
             StatusCode::PRECONDITION_REQUIRED,
             "CONFIRMATION_REQUIRED",
             if *removal {
-                "removing the Identity Center integration sends every mailbox user back to directory                  authentication; users may have to reset passwords before they can sign in again.                  Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
+                "removing the Identity Center integration sends mailbox users back to directory authentication alone; mailbox users may have to reset their passwords before they can sign in again. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
             } else {
-                "switching to IDENTITY_PROVIDER_ONLY stops directory passwords from working in the WorkMail web                  app and in every existing mail client; mailbox users without IAM Identity Center access (with                  MFA) and personal access tokens lose access to their mail. Repeat the request with the header                  'Confirm-Impact: lockout-risk' to proceed"
+                "switching to IDENTITY_PROVIDER_ONLY stops directory passwords from working in the WorkMail web app and in every existing mail client; mailbox users without IAM Identity Center access (with MFA) and personal access tokens lose access to their mail. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
             },
         ),
     }

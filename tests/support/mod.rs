@@ -238,3 +238,26 @@ pub fn demo_configuration() -> Value {
         "personalAccessTokens": { "status": "ACTIVE", "lifetimeInDays": 365 }
     })
 }
+
+/// Replaces the caller of a REST (v1) or HTTP (v2) event; `None` removes it.
+pub fn as_caller(mut event: Value, arn: Option<&str>) -> Value {
+    let arn = arn.map(Value::from).unwrap_or(Value::Null);
+    if event.get("httpMethod").is_some() {
+        event["requestContext"]["identity"]["userArn"] = arn;
+    } else {
+        event["requestContext"]["authorizer"]["iam"]["userArn"] = arn;
+    }
+    event
+}
+
+/// Sets the query string of a REST (v1) or HTTP (v2) event, e.g. `dryRun=true`.
+pub fn with_query(mut event: Value, name: &str, value: &str) -> Value {
+    if event.get("httpMethod").is_some() {
+        event["queryStringParameters"] = serde_json::json!({ name: value });
+        event["multiValueQueryStringParameters"] = serde_json::json!({ name: [value] });
+    } else {
+        event["rawQueryString"] = Value::from(format!("{name}={value}"));
+        event["queryStringParameters"] = serde_json::json!({ name: value });
+    }
+    event
+}
