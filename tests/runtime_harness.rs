@@ -516,3 +516,117 @@ async fn a_policy_naming_unmanaged_organizations_stops_the_enforcer() {
         Ok(_) => panic!("an unmanaged organization in the policy must stop the enforcer"),
     }
 }
+
+#[tokio::test]
+async fn every_mutating_request_leaves_exactly_one_audit_record() {
+    let emulator = emulator().await;
+    let access_policy = json!({ "grants": [
+        { "principal": "arn:aws:iam::123456789012:role/MailAdminPortal", "organizations": ["*"], "permissions": ["read", "write", "escalate"] },
+        { "principal": "arn:aws:iam::123456789012:role/MailReadOnly", "organizations": ["*"], "permissions": ["read"] }
+    ]})
+    .to_string();
+    let mut api = start_api(&emulator, &[("ACCESS_POLICY", access_policy.as_str())]).await;
+    let mut read_only_put = event("rest-put.json");
+    read_only_put["requestContext"]["identity"]["userArn"] =
+        json!("arn:aws:sts::123456789012:assumed-role/MailReadOnly/dave");
+    let mut dry_run = event("rest-put.json");
+    dry_run["queryStringParameters"] = json!({ "dryRun": "true" });
+    dry_run["multiValueQueryStringParameters"] = json!({ "dryRun": ["true"] });
+    let requests = [
+        (event("rest-put.json"), 200, "OK"),
+        (read_only_put, 403, "FORBIDDEN"),
+        (event("rest-put-invalid.json"), 400, "VALIDATION_FAILED"),
+        (dry_run, 200, "OK"),
+        (event("rest-delete.json"), 204, "OK"),
+        (
+            event("rest-get.json"),
+            404,
+            "IDENTITY_PROVIDER_NOT_CONFIGURED",
+        ),
+    ];
+    let mut request_ids = Vec::new();
+    for (request, status, _) in &requests {
+        let invocation = api.invoke(request.clone()).await;
+        assert_eq!(response(&invocation.outcome)["statusCode"], json!(status));
+        request_ids.push(invocation.request_id);
+    }
+    let logs = api.logs();
+    let audits: Vec<Value> = logs
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["audit"] == true)
+        .collect();
+    for ((request, status, code), request_id) in requests.iter().zip(&request_ids) {
+        let mine: Vec<&Value> = audits
+            .iter()
+            .filter(|a| a["requestId"] == request_id.as_str())
+            .collect();
+        let mutating = request["httpMethod"] != "GET";
+        assert_eq!(
+            mine.len(),
+            usize::from(mutating),
+            "{request_id}: one audit record per mutating request, none for reads"
+        );
+        if let [record] = mine.as_slice() {
+            assert_eq!(record["outcome"], json!({ "status": status, "code": code }));
+            assert_eq!(record["organizationId"], ORG);
+            assert_eq!(record["callerAccount"], "123456789012");
+            assert_eq!(record["sourceIp"], "10.20.30.40");
+            assert!(record["time"].as_str().is_some_and(|t| t.ends_with('Z')));
+            assert!(
+                record["callerArn"]
+                    .as_str()
+                    .is_some_and(|arn| arn.starts_with("arn:aws:sts::"))
+            );
+        }
+    }
+    let by_id = |index: usize| {
+        audits
+            .iter()
+            .find(|a| a["requestId"] == request_ids[index].as_str())
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        by_id(0)["diff"][0]["pointer"],
+        "/personalAccessTokens/lifetimeInDays"
+    );
+    assert_eq!(
+        by_id(0)["before"]["personalAccessTokens"]["lifetimeInDays"],
+        365
+    );
+    assert_eq!(
+        by_id(0)["after"]["personalAccessTokens"]["lifetimeInDays"],
+        90
+    );
+    assert_eq!(by_id(3)["dryRun"], true);
+    assert_eq!(
+        by_id(4)["after"],
+        Value::Null,
+        "a removal leaves nothing after"
+    );
+    let metrics: Vec<Value> = logs
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "IdpGateway/Api")
+        .collect();
+    let outcomes: Vec<(&str, &str)> = metrics
+        .iter()
+        .map(|m| {
+            (
+                m["Operation"].as_str().unwrap_or_default(),
+                m["Outcome"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("PUT", "OK"),
+            ("PUT", "FORBIDDEN"),
+            ("PUT", "VALIDATION_FAILED"),
+            ("PUT", "DRY_RUN"),
+            ("DELETE", "OK")
+        ]
+    );
+}

@@ -6,38 +6,49 @@ use lambda_http::http::header::{IF_MATCH, IF_NONE_MATCH};
 
 use super::RequestError;
 
-/// Checks the preconditions of a write against `current`, the ETag of the current configuration
-/// (`None` when there is none).
-pub fn check(
-    headers: &HeaderMap,
-    current: Option<&str>,
-    if_match_required: bool,
-) -> Result<(), RequestError> {
-    let if_match = tags(headers, IF_MATCH.as_str())?;
-    let if_none_match = tags(headers, IF_NONE_MATCH.as_str())?;
-    let failed = || RequestError::PreconditionFailed {
-        current: current.map(str::to_owned),
-    };
-    if let Some(tags) = &if_match {
-        let matches = match current {
-            None => false,
-            Some(current) => tags.iter().any(|tag| tag == "*" || tag == current),
+/// The conditional headers of a write, read (and their syntax checked) before anything is called.
+#[derive(Debug, Clone, Default)]
+pub struct Preconditions {
+    if_match: Option<Vec<String>>,
+    if_none_match: Option<Vec<String>>,
+}
+
+impl Preconditions {
+    pub fn parse(headers: &HeaderMap) -> Result<Self, RequestError> {
+        Ok(Self {
+            if_match: tags(headers, IF_MATCH.as_str())?,
+            if_none_match: tags(headers, IF_NONE_MATCH.as_str())?,
+        })
+    }
+
+    /// Checks them against `current`, the ETag of the current configuration (`None` when there is none).
+    pub fn check(
+        &self,
+        current: Option<&str>,
+        if_match_required: bool,
+    ) -> Result<(), RequestError> {
+        let failed = || RequestError::PreconditionFailed {
+            current: current.map(str::to_owned),
         };
-        if !matches {
-            return Err(failed());
+        if let Some(tags) = &self.if_match {
+            let matches =
+                current.is_some_and(|current| tags.iter().any(|tag| tag == "*" || tag == current));
+            if !matches {
+                return Err(failed());
+            }
         }
-    }
-    if let Some(tags) = &if_none_match {
-        let matches =
-            current.is_some_and(|current| tags.iter().any(|tag| tag == "*" || tag == current));
-        if matches {
-            return Err(failed());
+        if let Some(tags) = &self.if_none_match {
+            let matches =
+                current.is_some_and(|current| tags.iter().any(|tag| tag == "*" || tag == current));
+            if matches {
+                return Err(failed());
+            }
         }
+        if if_match_required && self.if_match.is_none() && self.if_none_match.is_none() {
+            return Err(RequestError::PreconditionRequired);
+        }
+        Ok(())
     }
-    if if_match_required && if_match.is_none() && if_none_match.is_none() {
-        return Err(RequestError::PreconditionRequired);
-    }
-    Ok(())
 }
 
 /// The entity tags of a header (`*` or quoted tags, comma-separated); `None` when it is absent.
@@ -77,6 +88,14 @@ mod tests {
     use lambda_http::http::HeaderValue;
 
     const CURRENT: &str = "\"0123456789abcdef0123456789abcdef\"";
+
+    fn check(
+        headers: &HeaderMap,
+        current: Option<&str>,
+        required: bool,
+    ) -> Result<(), RequestError> {
+        Preconditions::parse(headers)?.check(current, required)
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

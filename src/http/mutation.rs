@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::access_control::AccessControl;
 use super::body::{Accepts, json_body};
-use super::conditions;
+use super::conditions::Preconditions;
 use super::handler::{configuration_response, empty_response, json_response};
 use super::identity::RequestIdentity;
 use super::route::Action;
@@ -50,6 +50,7 @@ pub async fn mutate(
     } = input;
     access.authorize(identity, organization, Permission::Write)?;
     facts.dry_run = dry_run(request)?;
+    let preconditions = Preconditions::parse(request.headers())?;
     let mutation = match action {
         Action::Replace => {
             let body = json_body(request.headers(), request.body(), Accepts::Json)?;
@@ -73,11 +74,7 @@ pub async fn mutate(
         .before
         .as_ref()
         .map(|before| etag(organization, before));
-    conditions::check(
-        request.headers(),
-        current_etag.as_deref(),
-        access.require_if_match,
-    )?;
+    preconditions.check(current_etag.as_deref(), access.require_if_match)?;
     if facts.dry_run {
         return Ok(dry_run_response(&change, current_etag.as_deref()));
     }

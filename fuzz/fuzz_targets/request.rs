@@ -1,0 +1,52 @@
+//! Fuzz target: any bytes as a Lambda HTTP event, through the API's real entry point (`handle_event`)
+//! with the emulator as WorkMail. Whatever parses as an event must be answered without a panic and
+//! without a 5xx (the emulator injects no faults here, so a 5xx is the API's own failure).
+
+#![no_main]
+
+use std::sync::LazyLock;
+
+use aws_config::BehaviorVersion;
+use aws_sdk_workmail::config::Credentials;
+use idp_gateway::http::{AccessControl, Api};
+use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Context, LambdaEvent};
+use libfuzzer_sys::fuzz_target;
+use workmail_emulator::Emulator;
+
+struct World {
+    runtime: tokio::runtime::Runtime,
+    _emulator: Emulator,
+    api: Api<SdkWorkMail>,
+}
+
+static WORLD: LazyLock<World> = LazyLock::new(|| {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let (emulator, api) = runtime.block_on(async {
+        let emulator = Emulator::start().await.expect("the emulator");
+        emulator.seed_demo();
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .region("us-east-1")
+            .endpoint_url(emulator.url())
+            .credentials_provider(Credentials::new("AKIDFUZZ", "secret", None, None, "fuzz"))
+            .load()
+            .await;
+        let api = Api::new(SdkWorkMail::new(&config, &UpstreamSettings::default()), AccessControl::open());
+        (emulator, api)
+    });
+    World { runtime, _emulator: emulator, api }
+});
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(payload) = serde_json::from_slice::<LambdaRequest>(data) else {
+        return;
+    };
+    let world = &*WORLD;
+    let mut context = Context::default();
+    context.request_id = "fuzz".to_owned();
+    let response = world.runtime.block_on(world.api.handle_event(LambdaEvent::new(payload, context)));
+    let response = serde_json::to_value(&response).expect("a response serializes");
+    let status = response["statusCode"].as_u64().unwrap_or_default();
+    assert!((200..500).contains(&status), "status {status}: {response}");
+});
