@@ -31,6 +31,7 @@ PARAMETERS = {
     "AllowedAwsOrganizationId": "",
     "ManagedOrganizationIds": ",".join(ORGANIZATIONS),
     "ReservedConcurrency": "5",
+    "RequireIfMatch": "true",
     "ThrottlingRateLimit": "10",
     "ThrottlingBurstLimit": "20",
     "LogRetentionInDays": "365",
@@ -218,6 +219,11 @@ def check_function(resources):
     variables = properties["Environment"]["Variables"]
     assert variables["AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH"] == "true"
     assert variables["MANAGED_ORGANIZATION_IDS"] == {"Fn::Join": [",", {"Ref": "ManagedOrganizationIds"}]}
+    assert variables["ACCESS_POLICY_FILE"] == "/opt/access-policy.json", "per-caller authorization is on"
+    assert variables["REQUIRE_IF_MATCH"] == {"Ref": "RequireIfMatch"}
+    access_policy = json.load(open(os.path.join(HERE, "..", "..", "access-policy", "access-policy.json")))
+    for grant in access_policy["grants"]:
+        assert "escalate" not in grant["permissions"], "the shipped access policy grants no escalation"
     timeout_ms = int(variables["WORKMAIL_OPERATION_TIMEOUT_MS"])
     assert 3 * timeout_ms < properties["Timeout"] * 1000, "a PATCH (three WorkMail calls) fits in the function timeout"
 
