@@ -323,7 +323,8 @@ async fn a_dry_run_still_checks_authorization_and_preconditions() {
 
 #[test]
 fn the_shipped_access_policy_file_is_valid() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("access-policy/access-policy.json");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("access-policy/access-policy.json");
     let text = std::fs::read_to_string(&path).expect("the access policy the template deploys");
     AccessPolicy::parse(&text).unwrap_or_else(|error| panic!("{error}"));
 }

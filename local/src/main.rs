@@ -84,6 +84,6 @@ fn print_welcome(base: &str, emulator: Option<&Emulator>) {
         demo::APPLICATION_ARN
     );
     println!(
-        "  curl -s -X DELETE -o /dev/null -w '%{{http_code}}\\n' {base}/organizations/{organization}/identity-provider"
+        "  curl -s -X DELETE -H 'Confirm-Impact: lockout-risk' -o /dev/null -w '%{{http_code}}\\n' {base}/organizations/{organization}/identity-provider"
     );
 }

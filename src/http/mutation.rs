@@ -3,7 +3,7 @@
 
 use lambda_http::http::header::ETAG;
 use lambda_http::http::{HeaderValue, Response, StatusCode};
-use lambda_http::{Body, Request, RequestExt};
+use lambda_http::{Body, Request};
 use serde_json::json;
 
 use super::access_control::AccessControl;
@@ -90,12 +90,19 @@ pub async fn mutate(
     }
 }
 
+/// `?dryRun=true|false`, read from the URI's query (which every event source and the local server fill).
 fn dry_run(request: &Request) -> Result<bool, RequestError> {
-    let parameters = request.query_string_parameters_ref();
-    let values: Vec<&str> = parameters
-        .map(|p| p.all("dryRun").unwrap_or_default())
-        .unwrap_or_default();
-    match values.as_slice() {
+    let query = request.uri().query().unwrap_or_default();
+    let values: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| name == "dryRun")
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    match values
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         [] | ["false"] => Ok(false),
         ["true"] => Ok(true),
         _ => Err(RequestError::InvalidQuery {

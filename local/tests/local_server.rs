@@ -1,0 +1,140 @@
+//! The local server as the README uses it: started on a free port, answering plain HTTP requests
+//! (no Lambda event, no request context) through the same `Api`, against the embedded emulator.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idp-gateway-local"))
+        .env("PORT", "0")
+        .env_remove("IDP_GATEWAY_UPSTREAM")
+        .env_remove("ACCESS_POLICY")
+        .env_remove("MANAGED_ORGANIZATION_IDS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the local server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout);
+    let mut first = String::new();
+    lines.read_line(&mut first).expect("a first line");
+    // Keep reading, so the server never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+    let address = first
+        .split("listening on http://")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_owned();
+    Server { child, address }
+}
+
+/// One HTTP/1.1 request; the status and body of the answer.
+fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(&server.address).expect("connect");
+    let mut text = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        server.address,
+        body.len()
+    );
+    for header in headers {
+        text.push_str(header);
+        text.push_str("\r\n");
+    }
+    text.push_str("\r\n");
+    text.push_str(body);
+    stream.write_all(text.as_bytes()).expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_default();
+    let body = answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    (status, body)
+}
+
+const PATH: &str = "/organizations/m-0123456789abcdef0123456789abcdef/identity-provider";
+
+#[test]
+fn the_readme_requests_work_against_the_local_server() {
+    let server = start();
+    assert_eq!(request(&server, "GET", "/health", &[], "").0, 200);
+    let (status, body) = request(&server, "GET", PATH, &[], "");
+    assert_eq!(status, 200);
+    assert!(body.contains("IDENTITY_PROVIDER_AND_DIRECTORY"), "{body}");
+
+    let patch = ["Content-Type: application/merge-patch+json"];
+    let (status, body) = request(
+        &server,
+        "PATCH",
+        &format!("{PATH}?dryRun=true"),
+        &patch,
+        r#"{"personalAccessTokens":{"status":"INACTIVE"}}"#,
+    );
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("\"wouldChange\":true"),
+        "a dry run answers a preview: {body}"
+    );
+    let (_, body) = request(&server, "GET", PATH, &[], "");
+    assert!(
+        body.contains("\"ACTIVE\""),
+        "the dry run wrote nothing: {body}"
+    );
+
+    let (status, _) = request(
+        &server,
+        "PATCH",
+        PATH,
+        &patch,
+        r#"{"authenticationMode":"IDENTITY_PROVIDER_ONLY"}"#,
+    );
+    assert_eq!(status, 428, "a lockout risk needs confirmation");
+    let confirmed = [
+        "Content-Type: application/merge-patch+json",
+        "Confirm-Impact: lockout-risk",
+    ];
+    let (status, body) = request(
+        &server,
+        "PATCH",
+        PATH,
+        &confirmed,
+        r#"{"authenticationMode":"IDENTITY_PROVIDER_ONLY"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+
+    let (status, _) = request(
+        &server,
+        "DELETE",
+        PATH,
+        &["Confirm-Impact: lockout-risk"],
+        "",
+    );
+    assert_eq!(status, 204);
+    assert_eq!(request(&server, "GET", PATH, &[], "").0, 404);
+}
