@@ -86,12 +86,7 @@ impl AccessPolicy {
             problems.push("", "must be a JSON object with a \"grants\" array");
             return Err(InvalidAccessPolicy(problems));
         };
-        for name in members.keys().filter(|name| name.as_str() != "grants") {
-            problems.push(
-                format!("/{name}"),
-                "is not a known member; allowed here: grants",
-            );
-        }
+        problems.reject_unknown(members, "", &["grants"]);
         let grants = match members.get("grants").and_then(Value::as_array) {
             Some(grants) => grants
                 .iter()
@@ -139,18 +134,7 @@ fn read_grant(value: &Value, at: &str, problems: &mut Problems) -> Option<Grant>
         );
         return None;
     };
-    for name in members
-        .keys()
-        .filter(|name| !GRANT_MEMBERS.contains(&name.as_str()))
-    {
-        problems.push(
-            format!("{at}/{name}"),
-            format!(
-                "is not a known member; allowed here: {}",
-                GRANT_MEMBERS.join(", ")
-            ),
-        );
-    }
+    problems.reject_unknown(members, at, GRANT_MEMBERS);
     let principal = match members.get("principal").and_then(Value::as_str) {
         Some(raw) => principal_pattern(raw).or_else(|| {
             problems.push(

@@ -65,31 +65,19 @@ pub fn etag(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{
-        ApplicationArn, IdentityCenter, InstanceArn, PersonalAccessTokens, TokenStatus,
-    };
+    use crate::domain::TokenStatus;
+    use crate::domain::fixtures::{self, organization};
 
     fn configuration(
         mode: AuthenticationMode,
         status: TokenStatus,
     ) -> IdentityProviderConfiguration {
-        IdentityProviderConfiguration {
-            authentication_mode: mode,
-            identity_center: IdentityCenter::new(
-                InstanceArn::parse("arn:aws:sso:::instance/ssoins-1234567890abcdef").expect("valid"),
-                ApplicationArn::parse(
-                    "arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-1234567890abcdef",
-                )
-                .expect("valid"),
-            )
-            .expect("consistent"),
-            personal_access_tokens: PersonalAccessTokens { status, lifetime: None },
-        }
+        fixtures::configuration(mode, status, None)
     }
 
     fn change(before: Option<AuthenticationMode>, after: Option<AuthenticationMode>) -> Change {
         Change {
-            organization: OrganizationId::parse("m-0123456789abcdef0123456789abcdef").expect("id"),
+            organization: organization(),
             before: before.map(|mode| configuration(mode, TokenStatus::Active)),
             after: after.map(|mode| configuration(mode, TokenStatus::Active)),
         }
@@ -111,7 +99,7 @@ mod tests {
 
     #[test]
     fn etags_are_stable_and_tell_configurations_apart() {
-        let organization = OrganizationId::parse("m-0123456789abcdef0123456789abcdef").expect("id");
+        let organization = organization();
         let active = configuration(
             AuthenticationMode::IdentityProviderAndDirectory,
             TokenStatus::Active,

@@ -77,35 +77,15 @@ fn leaves(value: &Value, pointer: String, out: &mut Vec<(String, Value)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{
-        ApplicationArn, AuthenticationMode, IdentityCenter, InstanceArn, PersonalAccessTokens,
-        TokenLifetime, TokenStatus,
-    };
+    use crate::domain::fixtures::{self, organization};
+    use crate::domain::{AuthenticationMode, TokenStatus};
     use serde_json::json;
 
     fn configuration(
         mode: AuthenticationMode,
         lifetime: Option<i64>,
     ) -> IdentityProviderConfiguration {
-        IdentityProviderConfiguration {
-            authentication_mode: mode,
-            identity_center: IdentityCenter::new(
-                InstanceArn::parse("arn:aws:sso:::instance/ssoins-1234567890abcdef").expect("valid"),
-                ApplicationArn::parse(
-                    "arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-1234567890abcdef",
-                )
-                .expect("valid"),
-            )
-            .expect("consistent"),
-            personal_access_tokens: PersonalAccessTokens {
-                status: TokenStatus::Active,
-                lifetime: lifetime.map(|days| TokenLifetime::parse(days).expect("valid")),
-            },
-        }
-    }
-
-    fn organization() -> OrganizationId {
-        OrganizationId::parse("m-0123456789abcdef0123456789abcdef").expect("valid")
+        fixtures::configuration(mode, TokenStatus::Active, lifetime)
     }
 
     #[test]

@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 use super::{
     ApplicationArn, AuthenticationMode, IdentityCenter, IdentityProviderConfiguration, InstanceArn,
     InvalidValue, OrganizationId, PersonalAccessTokens, Problems, TokenLifetime, TokenStatus,
-    escape_pointer_token,
 };
 
 const TOP_LEVEL: &[&str] = &[
@@ -30,7 +29,7 @@ pub fn parse_configuration(
     let Some(members) = object_at(body, "", &mut problems) else {
         return Err(problems);
     };
-    reject_unknown(members, "", TOP_LEVEL, &mut problems);
+    problems.reject_unknown(members, "", TOP_LEVEL);
 
     if let Some(named) = optional_string(members, "", "organizationId", &mut problems)
         && named != organization.as_str()
@@ -83,7 +82,7 @@ fn parse_identity_center(
     const AT: &str = "/identityCenter";
     let value = required(members, "", "identityCenter", problems)?;
     let inner = object_at(value, AT, problems)?;
-    reject_unknown(inner, AT, IDENTITY_CENTER, problems);
+    problems.reject_unknown(inner, AT, IDENTITY_CENTER);
     let instance = required(inner, AT, "instanceArn", problems)
         .and_then(|value| {
             string_at(
@@ -134,7 +133,7 @@ fn parse_personal_access_tokens(
     const AT: &str = "/personalAccessTokens";
     let value = required(members, "", "personalAccessTokens", problems)?;
     let inner = object_at(value, AT, problems)?;
-    reject_unknown(inner, AT, PERSONAL_ACCESS_TOKENS, problems);
+    problems.reject_unknown(inner, AT, PERSONAL_ACCESS_TOKENS);
     let status = required(inner, AT, "status", problems)
         .and_then(|value| {
             string_at(
@@ -250,23 +249,6 @@ fn optional_string<'a>(
     let pointer = format!("{parent}/{name}");
     present(members, name)
         .and_then(|value| string_at(value, &pointer, "an organization id", problems))
-}
-
-fn reject_unknown(
-    members: &Map<String, Value>,
-    parent: &str,
-    known: &[&str],
-    problems: &mut Problems,
-) {
-    for name in members
-        .keys()
-        .filter(|name| !known.contains(&name.as_str()))
-    {
-        problems.push(
-            format!("{parent}/{}", escape_pointer_token(name)),
-            format!("is not a known member; allowed here: {}", known.join(", ")),
-        );
-    }
 }
 
 fn kind_of(value: &Value) -> &'static str {

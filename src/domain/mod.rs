@@ -27,3 +27,38 @@ pub use merge::merge_patch;
 pub use organization_id::OrganizationId;
 pub use problems::{FieldProblem, Problems, escape_pointer_token};
 pub use timestamp::Timestamp;
+
+/// Configurations for the domain's unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub const ORGANIZATION: &str = "m-0123456789abcdef0123456789abcdef";
+
+    pub fn organization() -> OrganizationId {
+        OrganizationId::parse(ORGANIZATION).expect("valid")
+    }
+
+    /// The sample Identity Center link, with the given mode, token status and lifetime.
+    pub fn configuration(
+        mode: AuthenticationMode,
+        status: TokenStatus,
+        lifetime: Option<i64>,
+    ) -> IdentityProviderConfiguration {
+        IdentityProviderConfiguration {
+            authentication_mode: mode,
+            identity_center: IdentityCenter::new(
+                InstanceArn::parse("arn:aws:sso:::instance/ssoins-1234567890abcdef").expect("valid"),
+                ApplicationArn::parse(
+                    "arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-1234567890abcdef",
+                )
+                .expect("valid"),
+            )
+            .expect("consistent"),
+            personal_access_tokens: PersonalAccessTokens {
+                status,
+                lifetime: lifetime.map(|days| TokenLifetime::parse(days).expect("valid")),
+            },
+        }
+    }
+}

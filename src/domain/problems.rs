@@ -32,6 +32,24 @@ impl Problems {
         self.0
     }
 
+    /// Adds a problem for every member of `members` (an object at `parent`) not named in `known`.
+    pub fn reject_unknown(
+        &mut self,
+        members: &serde_json::Map<String, serde_json::Value>,
+        parent: &str,
+        known: &[&str],
+    ) {
+        for name in members
+            .keys()
+            .filter(|name| !known.contains(&name.as_str()))
+        {
+            self.push(
+                format!("{parent}/{}", escape_pointer_token(name)),
+                format!("is not a known member; allowed here: {}", known.join(", ")),
+            );
+        }
+    }
+
     /// `Ok(value)` when nothing was found, otherwise every problem.
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, Problems> {
         if self.is_empty() {

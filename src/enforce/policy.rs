@@ -150,7 +150,7 @@ fn read_policy(document: &Value, problems: &mut Problems) -> Option<EnforcementP
         problems.push("", "must be a JSON object");
         return None;
     };
-    reject_unknown(members, "", TOP_LEVEL, problems);
+    problems.reject_unknown(members, "", TOP_LEVEL);
     let max_changes =
         count(members, "maxChangesPerRun", 0..=10_000, problems).unwrap_or(DEFAULT_MAX_CHANGES);
     let max_concurrency =
@@ -206,7 +206,7 @@ fn read_defaults(value: Option<&Value>, problems: &mut Problems) -> Defaults {
         problems.push("/defaults", "must be a JSON object");
         return defaults;
     };
-    reject_unknown(members, "/defaults", DEFAULTS, problems);
+    problems.reject_unknown(members, "/defaults", DEFAULTS);
     if let Some(mode) = mode(members, "/defaults", problems) {
         defaults.mode = mode;
     }
@@ -233,7 +233,7 @@ fn read_organization(
         problems.push(at, "must be a JSON object");
         return None;
     };
-    reject_unknown(members, &at, ORGANIZATION, problems);
+    problems.reject_unknown(members, &at, ORGANIZATION);
     let mode = mode(members, &at, problems).unwrap_or(defaults.mode);
     let mut allowed = allow(members, &at, problems);
     if !members.contains_key("allow") {
@@ -352,18 +352,6 @@ fn count(
             );
             None
         }
-    }
-}
-
-fn reject_unknown(members: &Map<String, Value>, at: &str, known: &[&str], problems: &mut Problems) {
-    for name in members
-        .keys()
-        .filter(|name| !known.contains(&name.as_str()))
-    {
-        problems.push(
-            format!("{at}/{}", escape_pointer_token(name)),
-            format!("is not a known member; allowed here: {}", known.join(", ")),
-        );
     }
 }
 
