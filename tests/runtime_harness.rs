@@ -630,3 +630,31 @@ async fn every_mutating_request_leaves_exactly_one_audit_record() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_write_refused_before_routing_is_audited_too() {
+    let emulator = emulator().await;
+    let mut api = start_api(&emulator, &[]).await;
+    let mut undecodable = event("rest-put.json");
+    undecodable["isBase64Encoded"] = json!(true);
+    undecodable["body"] = json!("%%% not base64 %%%");
+    let invocation = api.invoke(undecodable).await;
+    assert_eq!(response(&invocation.outcome)["statusCode"], 400);
+    let audits: Vec<Value> = api
+        .logs()
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["audit"] == true && line["requestId"] == invocation.request_id.as_str())
+        .collect();
+    assert_eq!(audits.len(), 1, "{audits:?}");
+    assert_eq!(
+        audits[0]["outcome"],
+        json!({ "status": 400, "code": "MALFORMED_REQUEST" })
+    );
+    assert_eq!(audits[0]["operation"], "PUT");
+    assert_eq!(
+        audits[0]["callerArn"],
+        "arn:aws:sts::123456789012:assumed-role/MailAdminPortal/alice@example.com"
+    );
+    assert!(emulator.calls().is_empty());
+}

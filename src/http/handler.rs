@@ -7,6 +7,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
 use lambda_http::http::{HeaderValue, Method, Response, StatusCode};
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
 use serde::Serialize;
 use serde_json::json;
@@ -132,6 +133,34 @@ impl<S: IdentityProviderRemoval> Api<S> {
             }
         }
     }
+}
+
+/// Answers an event refused before it could become a request (its body or request line unusable),
+/// with the same log line and, for a mutating method, the same audit record as any other refusal.
+pub(super) fn refuse_event(
+    request_id: &str,
+    method: &Method,
+    context: Option<&RequestContext>,
+    error: ApiError,
+) -> Response<Body> {
+    let identity = RequestIdentity::from_context(context);
+    let status = error.status().as_u16();
+    info!(requestId = %request_id, method = %method, status, code = error.code(), error = %error,
+        "request refused before routing");
+    if is_mutating(method) {
+        AuditRecord {
+            request_id,
+            identity: &identity,
+            operation: method.as_str(),
+            organization: None,
+            dry_run: false,
+            change: None,
+            status,
+            code: error.code(),
+        }
+        .emit();
+    }
+    error.to_response(request_id)
 }
 
 fn is_mutating(method: &Method) -> bool {

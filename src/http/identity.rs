@@ -14,7 +14,11 @@ pub struct RequestIdentity {
 
 impl RequestIdentity {
     pub fn of(request: &Request) -> Self {
-        match request.request_context_ref() {
+        Self::from_context(request.request_context_ref())
+    }
+
+    pub fn from_context(context: Option<&RequestContext>) -> Self {
+        match context {
             Some(RequestContext::ApiGatewayV1(context)) => {
                 let identity = &context.identity;
                 Self {

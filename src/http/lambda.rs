@@ -8,12 +8,12 @@ use base64::Engine;
 use lambda_http::aws_lambda_events::alb::AlbTargetGroupResponse;
 use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV2httpResponse};
 use lambda_http::http::header::HOST;
-use lambda_http::http::{HeaderMap, Response, Uri};
-use lambda_http::request::{LambdaRequest, RequestOrigin};
+use lambda_http::http::{HeaderMap, Method, Response, Uri};
+use lambda_http::request::{LambdaRequest, RequestContext, RequestOrigin};
 use lambda_http::{Body, LambdaEvent, Request, RequestExt, service_fn};
 use serde::Serialize;
-use tracing::info;
 
+use super::handler::refuse_event;
 use super::{Api, ApiError, RequestError};
 use crate::workmail::IdentityProviderRemoval;
 
@@ -38,9 +38,13 @@ impl<S: IdentityProviderRemoval> Api<S> {
                 self.handle(request).await
             }
             Err(error) => {
-                let error = ApiError::from(error);
-                info!(requestId = %context.request_id, status = error.status().as_u16(), %error, "request refused before routing");
-                error.to_response(&context.request_id)
+                let (method, request_context) = method_and_context(&payload);
+                refuse_event(
+                    &context.request_id,
+                    &method,
+                    request_context.as_ref(),
+                    ApiError::from(error),
+                )
             }
         };
         to_lambda_response(&origin, response)
@@ -106,6 +110,22 @@ fn preflight(payload: &LambdaRequest) -> Result<(), RequestError> {
     };
     check_body(&line)?;
     check_uri(&line)
+}
+
+/// The method and request context of an event that will not be converted into a request.
+fn method_and_context(payload: &LambdaRequest) -> (Method, Option<RequestContext>) {
+    match payload {
+        LambdaRequest::ApiGatewayV1(event) => (
+            event.http_method.clone(),
+            Some(RequestContext::ApiGatewayV1(event.request_context.clone())),
+        ),
+        LambdaRequest::ApiGatewayV2(event) => (
+            event.request_context.http.method.clone(),
+            Some(RequestContext::ApiGatewayV2(event.request_context.clone())),
+        ),
+        LambdaRequest::Alb(event) => (event.http_method.clone(), None),
+        _ => (Method::GET, None),
+    }
 }
 
 fn header(headers: &HeaderMap) -> Option<&str> {
