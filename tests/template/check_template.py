@@ -1,15 +1,14 @@
 #!/usr/bin/env python3
 """Checks what template.yaml deploys, not just its syntax.
 
-cfn-lint checks the template as written; it does not expand the SAM resources here. This script expands
-the one Fn::ForEach loop (AWS::LanguageExtensions) with sample parameters, runs the SAM translator
-(offline, region us-east-1), lints the resulting plain CloudFormation with cfn-lint, and asserts the
+cfn-lint checks the template as written; it does not expand the SAM resources here. This script runs the
+SAM translator with sample parameters (offline, region us-east-1), lints the resulting plain
+CloudFormation with cfn-lint, and asserts the
 security properties the service depends on: a private IAM-authorized API behind one VPC endpoint, a
 resource policy that admits only the listed principals, and an execution role limited to the managed
 organizations' ARNs.
 """
 
-import copy
 import json
 import os
 import re
@@ -43,42 +42,23 @@ DESCRIBE_PUT = {
 DESCRIBE_PUT_DELETE = DESCRIBE_PUT | {"workmail:DeleteIdentityProviderConfiguration"}
 
 
-def substitute(node, name, value):
-    """Replaces ${name} in Fn::Sub strings and &{name} in keys, as Fn::ForEach does."""
-    if isinstance(node, dict):
-        out = {}
-        for key, child in node.items():
-            key = key.replace("&{%s}" % name, re.sub(r"[^A-Za-z0-9]", "", value))
-            if key == "Fn::Sub" and isinstance(child, str):
-                text = child.replace("${%s}" % name, value)
-                if "${" not in text:
-                    return text
-                out[key] = text
-            elif key == "Ref" and child == name:
-                return value
-            else:
-                out[key] = substitute(child, name, value)
-        return out
+def evaluate(node):
+    """Evaluates the Ref, Fn::Join and Fn::Split of a value with PARAMETERS, as CloudFormation would."""
+    if isinstance(node, dict) and len(node) == 1:
+        (key, argument), = node.items()
+        if key == "Ref" and argument in PARAMETERS:
+            value = PARAMETERS[argument]
+            return value.split(",") if argument in ("ManagedOrganizationIds", "AllowedPrincipalArns") else value
+        if key == "Fn::Join":
+            delimiter, items = argument
+            items = evaluate(items)
+            return delimiter.join(str(evaluate(item)) for item in items)
+        if key == "Fn::Split":
+            delimiter, text = argument
+            return evaluate(text).split(delimiter)
     if isinstance(node, list):
-        return [substitute(child, name, value) for child in node]
+        return [evaluate(item) for item in node]
     return node
-
-
-def expand_for_each(template):
-    resources = {}
-    for key, body in template["Resources"].items():
-        if not key.startswith("Fn::ForEach::"):
-            resources[key] = body
-            continue
-        name, collection, fragment = body
-        assert collection == {"Ref": "ManagedOrganizationIds"}, collection
-        for value in ORGANIZATIONS:
-            resources.update(substitute(copy.deepcopy(fragment), name, value))
-    template["Resources"] = resources
-    template["Transform"] = [t for t in template["Transform"] if t != "AWS::LanguageExtensions"]
-    if len(template["Transform"]) == 1:
-        template["Transform"] = template["Transform"][0]
-    return template
 
 
 class NoManagedPolicies:
@@ -88,7 +68,7 @@ class NoManagedPolicies:
 
 def translated():
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    template = expand_for_each(yaml_parse(open(TEMPLATE).read()))
+    template = yaml_parse(open(TEMPLATE).read())
     for resource in template["Resources"].values():  # what `sam package` puts there
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://packaged/bootstrap.zip"
@@ -155,27 +135,27 @@ def check_resource_policy(resources):
 
 
 def role_grants(resources, function_name, actions):
-    """The function's role may call exactly `actions`, on exactly the managed organizations' ARNs."""
+    """The function's role may call exactly `actions`, on exactly the managed organizations, in this
+    stack's account and region."""
     function = resources[function_name]
-    role_name = function["Properties"]["Role"]["Fn::GetAtt"][0]
-    role = resources[role_name]
-    for policy in role["Properties"].get("Policies", []):
-        for statement in statements(policy["PolicyDocument"]):
-            assert not any(a.startswith("workmail:") for a in as_list(statement["Action"])), statement
+    role = resources[function["Properties"]["Role"]["Fn::GetAtt"][0]]
     assert not role["Properties"].get("ManagedPolicyArns"), "no managed policies on the role"
-    granted = {}
-    for policy in of_type(resources, "AWS::IAM::RolePolicy").values():
-        if policy["Properties"]["RoleName"] != {"Ref": role_name}:
-            continue
-        for statement in statements(policy["Properties"]["PolicyDocument"]):
-            assert set(as_list(statement["Action"])) == actions, statement
-            (resource,) = as_list(statement["Resource"])
-            text = resource["Fn::Sub"]
-            assert "*" not in text, text
-            granted[text.rsplit("/", 1)[-1]] = text
-    assert sorted(granted) == sorted(ORGANIZATIONS), granted
-    for text in granted.values():
-        assert text.startswith("arn:${AWS::Partition}:workmail:${AWS::Region}:${AWS::AccountId}:organization/m-"), text
+    workmail = [
+        statement
+        for policy in role["Properties"].get("Policies", [])
+        for statement in statements(policy["PolicyDocument"])
+        if any(action.startswith("workmail:") for action in as_list(statement["Action"]))
+    ]
+    assert len(workmail) == 1, workmail
+    (statement,) = workmail
+    assert set(as_list(statement["Action"])) == actions, statement
+    arns = evaluate(statement["Resource"])
+    assert arns == ["arn:aws:workmail:*:*:organization/" + o for o in ORGANIZATIONS], arns
+    assert statement["Condition"]["StringEquals"] == {
+        "aws:ResourceAccount": {"Ref": "AWS::AccountId"},
+        "aws:RequestedRegion": {"Ref": "AWS::Region"},
+    }, statement
+    assert not any(of_type(resources, "AWS::IAM::RolePolicy")), "no other policies attach to the roles"
 
 
 def check_least_privilege(resources):
