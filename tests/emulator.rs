@@ -3,10 +3,9 @@
 
 mod support;
 
-use std::io::{Read, Write};
-
 use aws_sdk_workmail::Client;
 use aws_sdk_workmail::error::ProvideErrorMetadata;
+use lambda_harness::http_request;
 use support::*;
 use workmail_emulator::{Emulator, OrganizationState};
 
@@ -125,34 +124,7 @@ async fn put_validates_as_the_model_does() {
 
 /// One raw request to the emulator; the status and body.
 fn raw(emulator: &Emulator, headers: &[&str], body: &str) -> (u16, String) {
-    let mut stream = std::net::TcpStream::connect(emulator.address()).expect("connect");
-    let mut text = format!(
-        "POST / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        emulator.address(),
-        body.len()
-    );
-    for header in headers {
-        text.push_str(header);
-        text.push_str("\r\n");
-    }
-    text.push_str("\r\n");
-    text.push_str(body);
-    stream.write_all(text.as_bytes()).expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("answer");
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_default();
-    (
-        status,
-        answer
-            .split("\r\n\r\n")
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned(),
-    )
+    http_request(&emulator.address().to_string(), "POST", "/", headers, body)
 }
 
 /// Multi-threaded: the raw client blocks its thread while the emulator answers on another.

@@ -135,10 +135,6 @@ impl Emulator {
         self.state().faults.push(rule);
     }
 
-    pub fn clear_faults(&self) {
-        self.state().faults.clear();
-    }
-
     /// Limits the request rate as WorkMail does: above `per_second` (with up to `burst` saved up),
     /// calls are answered with ThrottlingException. `None` lifts the limit.
     pub fn set_rate_limit(&self, limit: Option<(f64, u32)>) {

@@ -3,7 +3,9 @@
 //! events through `/2018-06-01/runtime/invocation/next`, and collects what it answers on `.../response`,
 //! `.../error` and `/init/error`, with the cold-start time and each invocation's latency.
 
+mod http_client;
 mod process;
 mod runtime_api;
 
+pub use http_client::http_request;
 pub use process::{FunctionProcess, Invocation, Outcome, StartError};

@@ -1,9 +1,10 @@
 //! The local server as the README uses it: started on a free port, answering plain HTTP requests
 //! (no Lambda event, no request context) through the same `Api`, against the embedded emulator.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+
+use lambda_harness::http_request;
 
 struct Server {
     child: Child,
@@ -42,7 +43,6 @@ fn start() -> Server {
     Server { child, address }
 }
 
-/// One HTTP/1.1 request; the status and body of the answer.
 fn request(
     server: &Server,
     method: &str,
@@ -50,32 +50,7 @@ fn request(
     headers: &[&str],
     body: &str,
 ) -> (u16, String) {
-    let mut stream = TcpStream::connect(&server.address).expect("connect");
-    let mut text = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        server.address,
-        body.len()
-    );
-    for header in headers {
-        text.push_str(header);
-        text.push_str("\r\n");
-    }
-    text.push_str("\r\n");
-    text.push_str(body);
-    stream.write_all(text.as_bytes()).expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("answer");
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_default();
-    let body = answer
-        .split("\r\n\r\n")
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned();
-    (status, body)
+    http_request(&server.address, method, path, headers, body)
 }
 
 const PATH: &str = "/organizations/m-0123456789abcdef0123456789abcdef/identity-provider";
