@@ -11,6 +11,7 @@ mod managed;
 mod merge;
 mod organization_id;
 mod problems;
+pub mod strict_json_document;
 mod timestamp;
 
 pub use arn::{AccountId, ApplicationArn, InstanceArn, InstanceId, Partition};

@@ -1,11 +1,13 @@
 //! `EnforcementPolicy`: the desired state of every managed organization, parsed from JSON into the same
-//! validated configuration types as the API, with every problem reported at its JSON pointer.
+//! validated configuration types as the API, with every problem reported at its JSON pointer (a
+//! repeated member name included: a second `"mode"` must not silently decide between report and enforce).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::domain::strict_json_document::parse_json_document;
 use crate::domain::{
     IdentityProviderConfiguration, OrganizationId, Problems, Timestamp, escape_pointer_token,
     parse_configuration,
@@ -124,12 +126,8 @@ impl EnforcementPolicy {
     /// Parses the policy document.
     pub fn parse(text: &str) -> Result<Self, InvalidPolicy> {
         let mut problems = Problems::default();
-        let document: Value = match serde_json::from_str(text) {
-            Ok(document) => document,
-            Err(error) => {
-                problems.push("", format!("is not valid JSON: {error}"));
-                return Err(InvalidPolicy(problems));
-            }
+        let Some(document) = parse_json_document(text, &mut problems) else {
+            return Err(InvalidPolicy(problems));
         };
         let policy = read_policy(&document, &mut problems);
         match policy {
@@ -443,6 +441,34 @@ mod tests {
             ]
         );
         assert!(error.to_string().contains("/maxChangesPerRun"));
+    }
+
+    #[test]
+    fn a_repeated_member_is_a_problem_at_its_pointer() {
+        let organization = json!({ "mode": "report", "desired": desired() }).to_string();
+        let twice = organization.replacen(
+            r#""mode":"report""#,
+            r#""mode":"report","mode":"enforce""#,
+            1,
+        );
+        assert_ne!(twice, organization, "the test must repeat a member");
+        let text = format!(
+            r#"{{"maxChangesPerRun":1,"maxChangesPerRun":100,"organizations":{{"{ORG}":{twice},"{ORG}":{organization}}}}}"#
+        );
+        let error = EnforcementPolicy::parse(&text).expect_err("repeated members");
+        let pointers: Vec<&str> = error.0.iter().map(|p| p.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            vec![
+                "/maxChangesPerRun",
+                &format!("/organizations/{ORG}/mode"),
+                &format!("/organizations/{ORG}"),
+            ]
+        );
+        assert!(
+            error.0.iter().all(|p| p.message.contains("more than once")),
+            "{error}"
+        );
     }
 
     #[test]
