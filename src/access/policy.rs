@@ -1,12 +1,14 @@
-//! `AccessPolicy`: which principals (exact role or user ARNs, or `*`-suffix patterns) may `read`,
-//! `write` or `escalate` on which organizations. Parsed with every problem at its JSON pointer.
+//! `AccessPolicy`: which principals (exact role or user ARNs, or name patterns ending in `*` on a name
+//! boundary) may `read`, `write` or `escalate` on which organizations. Parsed with every problem at its
+//! JSON pointer, a repeated member name included.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
 use super::Caller;
-use super::caller::principal_of;
+use super::caller::{PrincipalArn, is_iam_name};
+use crate::domain::strict_json_document::parse_json_document;
 use crate::domain::{OrganizationId, Problems};
 
 /// What a grant allows.
@@ -39,11 +41,40 @@ impl Permission {
     }
 }
 
+/// Whom a grant names; every form holds `arn:<partition>:iam::<account>:<kind>/` and a name, so it can
+/// only match principals of that kind in that account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum PrincipalPattern {
+    /// `role/MailAdmin`: exactly that role or user.
     Exact(String),
+    /// `role/MailReadOnly-*` or `role/*`: every name that is this prefix (empty, or ending in `-`, `_`
+    /// or `.`) followed by one or more characters.
     Prefix(String),
+    /// `role/AWSReservedSSO_<PermissionSet>_*`: the IAM Identity Center role of that one permission set,
+    /// whatever its unique suffix (one or more hexadecimal digits, so `<PermissionSet>_Other` is not it).
+    PermissionSet(String),
 }
+
+impl PrincipalPattern {
+    fn matches(&self, principal: &str) -> bool {
+        match self {
+            PrincipalPattern::Exact(exact) => principal == exact,
+            PrincipalPattern::Prefix(prefix) => principal
+                .strip_prefix(prefix.as_str())
+                .is_some_and(|rest| !rest.is_empty()),
+            PrincipalPattern::PermissionSet(prefix) => {
+                principal.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+            }
+        }
+    }
+}
+
+/// What `principal` may be, told when it is not.
+const PRINCIPAL_SHAPE: &str = "must be an IAM role or user ARN without a path: arn:<partition>:iam::<account>:role/<name> or :user/<name>, the name optionally ending in '*' on a name boundary (role/MailReadOnly-*)";
+/// What a `*` may do, told when it is misplaced.
+const WILDCARD_RULE: &str = "may use '*' only once, as the last character, right after '-', '_', '.' or the 'role/' or 'user/' itself (role/MailReadOnly-*, role/AWSReservedSSO_MailAdmins_*, role/*), so that it only matches whole name parts: role/MailReadOnly* would also admit role/MailReadOnlyEvil. '*' stands for one or more characters; after AWSReservedSSO_<PermissionSet>_ for the role's hexadecimal suffix only";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Organizations {
@@ -75,12 +106,8 @@ impl AccessPolicy {
     /// Parses `{"grants": [{"principal": ..., "organizations": [...], "permissions": [...]}]}`.
     pub fn parse(text: &str) -> Result<Self, InvalidAccessPolicy> {
         let mut problems = Problems::default();
-        let document: Value = match serde_json::from_str(text) {
-            Ok(document) => document,
-            Err(error) => {
-                problems.push("", format!("is not valid JSON: {error}"));
-                return Err(InvalidAccessPolicy(problems));
-            }
+        let Some(document) = parse_json_document(text, &mut problems) else {
+            return Err(InvalidAccessPolicy(problems));
         };
         let Some(members) = document.as_object() else {
             problems.push("", "must be a JSON object with a \"grants\" array");
@@ -113,10 +140,7 @@ impl AccessPolicy {
         permission: Permission,
     ) -> bool {
         self.grants.iter().any(|grant| {
-            let principal = match &grant.principal {
-                PrincipalPattern::Exact(exact) => &caller.principal == exact,
-                PrincipalPattern::Prefix(prefix) => caller.principal.starts_with(prefix.as_str()),
-            };
+            let principal = grant.principal.matches(&caller.principal);
             let organization = match &grant.organizations {
                 Organizations::Any => true,
                 Organizations::Only(listed) => listed.contains(organization),
@@ -136,15 +160,18 @@ fn read_grant(value: &Value, at: &str, problems: &mut Problems) -> Option<Grant>
     };
     problems.reject_unknown(members, at, GRANT_MEMBERS);
     let principal = match members.get("principal").and_then(Value::as_str) {
-        Some(raw) => principal_pattern(raw).or_else(|| {
+        Some(raw) => match principal_pattern(raw) {
+            Ok(pattern) => Some(pattern),
+            Err(message) => {
+                problems.push(format!("{at}/principal"), message);
+                None
+            }
+        },
+        None => {
             problems.push(
                 format!("{at}/principal"),
-                "must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>), optionally ending in '*'",
+                "is required: an IAM role or user ARN",
             );
-            None
-        }),
-        None => {
-            problems.push(format!("{at}/principal"), "is required: an IAM role or user ARN");
             None
         }
     };
@@ -207,13 +234,69 @@ fn read_grant(value: &Value, at: &str, problems: &mut Problems) -> Option<Grant>
     })
 }
 
-fn principal_pattern(raw: &str) -> Option<PrincipalPattern> {
-    match raw.strip_suffix('*') {
-        Some(prefix) => prefix
-            .starts_with("arn:")
-            .then(|| PrincipalPattern::Prefix(prefix.to_owned()))
-            .filter(|_| prefix.contains(":iam::")),
-        None => principal_of(raw).map(PrincipalPattern::Exact),
+/// Reads a grant's `principal`, or says what is wrong with it.
+fn principal_pattern(raw: &str) -> Result<PrincipalPattern, String> {
+    let Some(arn) = PrincipalArn::split(raw) else {
+        return Err(PRINCIPAL_SHAPE.to_owned());
+    };
+    if arn.service == "sts" {
+        return Err(format!(
+            "names an STS session; name its IAM role instead ({}<name>), which covers every session of it",
+            arn.base("role")
+        ));
+    }
+    let (kind, rest) = match (arn.service, arn.resource.split_once('/')) {
+        ("iam", Some((kind @ ("role" | "user"), rest))) => (kind, rest),
+        _ => return Err(PRINCIPAL_SHAPE.to_owned()),
+    };
+    if let Some((path, name)) = rest.rsplit_once('/') {
+        return Err(path_refused(&arn, kind, path, name));
+    }
+    let base = arn.base(kind);
+    let Some(prefix) = rest.strip_suffix('*') else {
+        return if is_iam_name(rest) {
+            Ok(PrincipalPattern::Exact(format!("{base}{rest}")))
+        } else if rest.contains('*') {
+            Err(WILDCARD_RULE.to_owned())
+        } else {
+            Err(PRINCIPAL_SHAPE.to_owned())
+        };
+    };
+    if prefix.contains('*') || !(prefix.is_empty() || prefix.ends_with(['-', '_', '.'])) {
+        return Err(WILDCARD_RULE.to_owned());
+    }
+    if !prefix.is_empty() && !is_iam_name(prefix) {
+        return Err(PRINCIPAL_SHAPE.to_owned());
+    }
+    let permission_set = prefix
+        .strip_prefix("AWSReservedSSO_")
+        .and_then(|rest| rest.strip_suffix('_'))
+        .is_some_and(|set| !set.is_empty());
+    Ok(if kind == "role" && permission_set {
+        PrincipalPattern::PermissionSet(format!("{base}{prefix}"))
+    } else {
+        PrincipalPattern::Prefix(format!("{base}{prefix}"))
+    })
+}
+
+/// Why a path in a grant is refused, and what to write instead.
+fn path_refused(arn: &PrincipalArn<'_>, kind: &str, path: &str, name: &str) -> String {
+    let instead = format!("{}{name}", arn.base(kind));
+    let identity_center = path
+        .strip_prefix("aws-reserved/sso.amazonaws.com")
+        .is_some_and(|region| region.is_empty() || region.starts_with('/'));
+    match kind {
+        "role" if identity_center => format!(
+            "names the IAM Identity Center path /{path}/, which a caller's session ARN (arn:{}:sts::{}:assumed-role/<name>/<session>) does not carry, so it cannot be checked; name the role without its path: {instead} (AWSReservedSSO_<PermissionSet>_* matches that permission set's role whatever its suffix)",
+            arn.partition, arn.account
+        ),
+        "role" => format!(
+            "names the role path /{path}/, which a caller's session ARN (arn:{}:sts::{}:assumed-role/<name>/<session>) does not carry, so it cannot be checked; name the role without its path: {instead} (a role name is unique in its account whatever its path)",
+            arn.partition, arn.account
+        ),
+        _ => format!(
+            "names the user path /{path}/; name the user without it: {instead} (a user name is unique in its account whatever its path, and callers are compared by name)"
+        ),
     }
 }
 
@@ -228,8 +311,8 @@ mod tests {
     fn policy() -> AccessPolicy {
         AccessPolicy::parse(
             &json!({ "grants": [
-                { "principal": "arn:aws:iam::123456789012:role/ops/MailAdmin", "organizations": ["*"], "permissions": ["read", "write"] },
-                { "principal": "arn:aws:iam::123456789012:role/Readers*", "organizations": [ORG], "permissions": ["read"] }
+                { "principal": "arn:aws:iam::123456789012:role/MailAdmin", "organizations": ["*"], "permissions": ["read", "write"] },
+                { "principal": "arn:aws:iam::123456789012:role/Readers-*", "organizations": [ORG], "permissions": ["read"] }
             ]})
             .to_string(),
         )
@@ -250,12 +333,115 @@ mod tests {
         let admin = caller("arn:aws:sts::123456789012:assumed-role/MailAdmin/alice");
         assert!(policy.allows(&admin, &org(OTHER), Permission::Write));
         assert!(!policy.allows(&admin, &org(OTHER), Permission::Escalate));
-        let reader = caller("arn:aws:sts::123456789012:assumed-role/ReadersTeam/bob");
+        let reader = caller("arn:aws:sts::123456789012:assumed-role/Readers-Team/bob");
         assert!(policy.allows(&reader, &org(ORG), Permission::Read));
         assert!(!policy.allows(&reader, &org(OTHER), Permission::Read));
         assert!(!policy.allows(&reader, &org(ORG), Permission::Write));
         let stranger = caller("arn:aws:iam::999999999999:role/MailAdmin");
         assert!(!policy.allows(&stranger, &org(ORG), Permission::Read));
+        let lookalike = caller("arn:aws:sts::123456789012:assumed-role/ReadersEvil/eve");
+        assert!(!policy.allows(&lookalike, &org(ORG), Permission::Read));
+    }
+
+    fn pattern(raw: &str) -> PrincipalPattern {
+        principal_pattern(raw).unwrap_or_else(|message| panic!("{raw}: {message}"))
+    }
+
+    #[test]
+    fn patterns_are_read_into_their_kind() {
+        assert_eq!(
+            pattern("arn:aws:iam::123456789012:role/MailAdmin"),
+            PrincipalPattern::Exact("arn:aws:iam::123456789012:role/MailAdmin".into())
+        );
+        assert_eq!(
+            pattern("arn:aws:iam::123456789012:user/ops.*"),
+            PrincipalPattern::Prefix("arn:aws:iam::123456789012:user/ops.".into())
+        );
+        assert_eq!(
+            pattern("arn:aws:iam::123456789012:role/*"),
+            PrincipalPattern::Prefix("arn:aws:iam::123456789012:role/".into())
+        );
+        assert_eq!(
+            pattern("arn:aws:iam::123456789012:role/AWSReservedSSO_*"),
+            PrincipalPattern::Prefix("arn:aws:iam::123456789012:role/AWSReservedSSO_".into())
+        );
+        assert_eq!(
+            pattern("arn:aws:iam::123456789012:role/AWSReservedSSO_Mail_Admins_*"),
+            PrincipalPattern::PermissionSet(
+                "arn:aws:iam::123456789012:role/AWSReservedSSO_Mail_Admins_".into()
+            )
+        );
+        // A user is not an Identity Center role: its '*' is an ordinary one.
+        assert_eq!(
+            pattern("arn:aws:iam::123456789012:user/AWSReservedSSO_X_*"),
+            PrincipalPattern::Prefix("arn:aws:iam::123456789012:user/AWSReservedSSO_X_".into())
+        );
+    }
+
+    #[test]
+    fn a_star_stands_for_at_least_one_character_and_a_permission_set_suffix_for_hex_only() {
+        let prefix = pattern("arn:aws:iam::123456789012:role/Mail-*");
+        assert!(prefix.matches("arn:aws:iam::123456789012:role/Mail-eu-west-1"));
+        assert!(!prefix.matches("arn:aws:iam::123456789012:role/Mail-"));
+        assert!(!prefix.matches("arn:aws:iam::123456789012:role/Mail"));
+        assert!(!prefix.matches("arn:aws:iam::123456789012:user/Mail-eu"));
+        let set = pattern("arn:aws:iam::123456789012:role/AWSReservedSSO_Mail_*");
+        assert!(set.matches("arn:aws:iam::123456789012:role/AWSReservedSSO_Mail_abcdef0123456789"));
+        assert!(!set.matches("arn:aws:iam::123456789012:role/AWSReservedSSO_Mail_"));
+        assert!(
+            !set.matches(
+                "arn:aws:iam::123456789012:role/AWSReservedSSO_Mail_Admins_abcdef0123456789"
+            )
+        );
+        assert!(!set.matches("arn:aws:iam::123456789012:role/AWSReservedSSO_Mail_0123-x"));
+    }
+
+    #[test]
+    fn refused_principals_say_what_is_allowed() {
+        for (raw, says) in [
+            (
+                "arn:aws:iam::123456789012:role/Mail*",
+                "right after '-', '_', '.'",
+            ),
+            (
+                "arn:aws:iam::123456789012:role/Mail-*-x",
+                "only once, as the last character",
+            ),
+            (
+                "arn:aws:iam::123456789012:role/*-*",
+                "only once, as the last character",
+            ),
+            (
+                "arn:aws:iam::123456789012:role/M*l",
+                "only once, as the last character",
+            ),
+            ("arn:aws:iam::123456789012:*", "without a path"),
+            ("arn:aws:iam::*", "without a path"),
+            (
+                "arn:aws:iam::123456789012:role/Mail Admin",
+                "without a path",
+            ),
+            ("arn:aws:iam::123456789012:group/Admins", "without a path"),
+            (
+                "arn:aws:sts::123456789012:assumed-role/MailAdmin/alice",
+                "name its IAM role instead (arn:aws:iam::123456789012:role/<name>)",
+            ),
+            (
+                "arn:aws:iam::123456789012:role/ops/MailAdmin",
+                "name the role without its path: arn:aws:iam::123456789012:role/MailAdmin",
+            ),
+            (
+                "arn:aws:iam::123456789012:role/ops/Mail*",
+                "cannot be checked",
+            ),
+            (
+                "arn:aws:iam::123456789012:user/division/alice",
+                "name the user without it: arn:aws:iam::123456789012:user/alice",
+            ),
+        ] {
+            let message = principal_pattern(raw).expect_err(raw);
+            assert!(message.contains(says), "{raw}: {message}");
+        }
     }
 
     #[test]
