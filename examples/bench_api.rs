@@ -33,6 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "AKIDBENCH"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("WRITE_LOCK_IN_PROCESS", "true"),
         ("AWS_LAMBDA_LOG_LEVEL", "warn"),
     ];
     let size = std::fs::metadata(&binary)?.len();

@@ -9,6 +9,7 @@ use std::time::Instant;
 use aws_config::BehaviorVersion;
 use aws_sdk_workmail::config::Credentials;
 use idp_gateway::enforce::{EnforcementPolicy, Enforcer};
+use idp_gateway::lease::{InProcessLeases, LeaseSettings, LeaseStore};
 use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
 use serde_json::{Map, Value, json};
 use workmail_emulator::{Emulator, OrganizationState, demo};
@@ -51,6 +52,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await;
     let enforcer = Enforcer::new(
         SdkWorkMail::new(&config, &UpstreamSettings::default()),
+        LeaseStore::InProcess(InProcessLeases::new()),
+        LeaseSettings::for_operation_timeout(UpstreamSettings::default().operation_timeout),
         policy,
         None,
     );

@@ -5,6 +5,7 @@ pub mod access;
 pub mod domain;
 pub mod enforce;
 pub mod http;
+pub mod lease;
 pub mod metrics;
 pub mod startup;
 pub mod use_cases;

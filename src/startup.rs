@@ -1,14 +1,15 @@
-//! Start-up shared by the functions' mains: the one SDK configuration and WorkMail client of the
-//! process, the organizations it may manage and the enforcement policy, all read once from the
-//! environment; and the report of a failed start to Lambda.
+//! Start-up shared by the functions' mains: the one SDK configuration of the process and the WorkMail
+//! client and write-lease store built from it, the organizations it may manage and the enforcement
+//! policy, all read once from the environment; and the report of a failed start to Lambda.
 
-use aws_config::BehaviorVersion;
-use tracing::warn;
+use aws_config::{BehaviorVersion, SdkConfig};
+use tracing::{info, warn};
 
 use crate::access::{AccessPolicy, InvalidAccessPolicy};
 use crate::domain::{InvalidManagedList, ManagedOrganizations};
 use crate::enforce::{EnforcementPolicy, Enforcer, InvalidPolicy};
 use crate::http::{AccessControl, Api};
+use crate::lease::{DynamoDbLeases, InProcessLeases, LeaseSettings, LeaseStore};
 use crate::workmail::{SdkWorkMail, SettingsError, UpstreamSettings};
 
 /// A setting that stops the function at start-up, before it touches anything.
@@ -33,7 +34,106 @@ pub enum StartupError {
 
 /// The API function, from the environment.
 pub async fn api_from_env() -> Result<Api<SdkWorkMail>, StartupError> {
-    Ok(Api::new(workmail_from_env().await?, access_from_env()?))
+    let access = access_from_env()?;
+    let upstream = Upstream::from_env().await?;
+    let leases = upstream.leases()?;
+    announce(&leases);
+    Ok(Api::new(
+        upstream.workmail(),
+        leases,
+        upstream.lease_settings(),
+        access,
+    ))
+}
+
+/// The process's one SDK configuration (region, credentials, endpoint overrides such as
+/// `AWS_ENDPOINT_URL_WORKMAIL` and `AWS_ENDPOINT_URL_DYNAMODB`) and the WorkMail call settings;
+/// every client is built from it.
+pub struct Upstream {
+    pub sdk_config: SdkConfig,
+    pub settings: UpstreamSettings,
+}
+
+impl Upstream {
+    /// Reads the WorkMail settings and loads the AWS configuration from the environment.
+    pub async fn from_env() -> Result<Self, StartupError> {
+        let settings = UpstreamSettings::from_env()?;
+        let sdk_config = aws_config::defaults(BehaviorVersion::latest()).load().await;
+        Ok(Self {
+            sdk_config,
+            settings,
+        })
+    }
+
+    pub fn workmail(&self) -> SdkWorkMail {
+        SdkWorkMail::new(&self.sdk_config, &self.settings)
+    }
+
+    /// Leases that outlive a WorkMail write.
+    pub fn lease_settings(&self) -> LeaseSettings {
+        LeaseSettings::for_operation_timeout(self.settings.operation_timeout)
+    }
+
+    /// The write-lease store: the DynamoDB table `WRITE_LOCK_TABLE`; or, only where asked for
+    /// (`WRITE_LOCK_IN_PROCESS=true`, for `cargo lambda watch` and `sam local invoke`) or outside
+    /// Lambda, a lease within this process. In Lambda without either, the function does not start.
+    pub fn leases(&self) -> Result<LeaseStore, StartupError> {
+        leases_from(&self.sdk_config, |name| {
+            std::env::var(name).ok().filter(|value| !value.is_empty())
+        })
+    }
+}
+
+fn leases_from(
+    sdk_config: &SdkConfig,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<LeaseStore, StartupError> {
+    let in_lambda = lookup("AWS_LAMBDA_FUNCTION_NAME").is_some();
+    let in_process = match lookup("WRITE_LOCK_IN_PROCESS").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(StartupError::Setting(format!(
+                "WRITE_LOCK_IN_PROCESS must be true or false, not {other:?}"
+            )));
+        }
+    };
+    match (lookup("WRITE_LOCK_TABLE"), in_process) {
+        (Some(_), true) => Err(StartupError::Setting(
+            "set WRITE_LOCK_TABLE (the lease table) or WRITE_LOCK_IN_PROCESS=true (local runs), not both".to_owned(),
+        )),
+        (Some(table), false) => {
+            if !valid_table_name(&table) {
+                return Err(StartupError::Setting(format!(
+                    "WRITE_LOCK_TABLE {table:?} is not a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ - .)"
+                )));
+            }
+            Ok(LeaseStore::DynamoDb(DynamoDbLeases::new(sdk_config, table)))
+        }
+        (None, true) => Ok(LeaseStore::InProcess(InProcessLeases::new())),
+        (None, false) if in_lambda => Err(StartupError::Setting(
+            "WRITE_LOCK_TABLE is not set: in Lambda, writes need the shared lease table so that two instances never write one organization at once (for cargo lambda watch or sam local invoke, set WRITE_LOCK_IN_PROCESS=true)".to_owned(),
+        )),
+        (None, false) => Ok(LeaseStore::InProcess(InProcessLeases::new())),
+    }
+}
+
+/// Says in the function's logs which lease store it writes under.
+fn announce(leases: &LeaseStore) {
+    match leases {
+        LeaseStore::DynamoDb(_) => info!(leases = %leases.describe(), "write leases"),
+        LeaseStore::InProcess(_) => warn!(
+            leases = %leases.describe(),
+            "write leases are held in this process only (WRITE_LOCK_IN_PROCESS=true or not in Lambda): two instances of the function could write one organization at once. For local runs only; deployed functions use WRITE_LOCK_TABLE"
+        ),
+    }
+}
+
+fn valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 /// What the API checks per request: `MANAGED_ORGANIZATION_IDS`, the access policy (`ACCESS_POLICY` or
@@ -88,7 +188,16 @@ pub async fn enforcer_from_env() -> Result<Enforcer<SdkWorkMail>, StartupError> 
             "ENFORCER_ROLE_ARN is unset: CloudTrail events of the enforcer's own changes will trigger a (harmless) re-check"
         );
     }
-    Ok(Enforcer::new(workmail_from_env().await?, policy, own_role))
+    let upstream = Upstream::from_env().await?;
+    let leases = upstream.leases()?;
+    announce(&leases);
+    Ok(Enforcer::new(
+        upstream.workmail(),
+        leases,
+        upstream.lease_settings(),
+        policy,
+        own_role,
+    ))
 }
 
 fn policy_from_env() -> Result<EnforcementPolicy, StartupError> {
@@ -118,14 +227,6 @@ fn document_from_env(
             .map_err(|error| StartupError::Setting(format!("{file_variable} {path}: {error}"))),
         (None, None) => Ok(None),
     }
-}
-
-/// Loads the AWS configuration from the environment (region, credentials, and `AWS_ENDPOINT_URL_WORKMAIL`
-/// or `AWS_ENDPOINT_URL` for another endpoint) and builds the WorkMail client once.
-pub async fn workmail_from_env() -> Result<SdkWorkMail, StartupError> {
-    let settings = UpstreamSettings::from_env()?;
-    let sdk_config = aws_config::defaults(BehaviorVersion::latest()).load().await;
-    Ok(SdkWorkMail::new(&sdk_config, &settings))
 }
 
 /// Reads `MANAGED_ORGANIZATION_IDS`; says so in the logs when every organization is allowed.

@@ -218,9 +218,13 @@ async fn delete_removes_the_integration() {
     assert_eq!(answer.body, Value::Null);
     let calls = harness.emulator.calls();
     assert_eq!(
-        calls.len(),
-        2,
-        "Describe (for the audit and preconditions), then Delete"
+        harness.emulator.operations(),
+        [
+            "DescribeIdentityProviderConfiguration",
+            "DeleteIdentityProviderConfiguration",
+            "DescribeIdentityProviderConfiguration"
+        ],
+        "Describe (under the lease, for the decision and the audit), Delete, Describe (to confirm)"
     );
     assert_signed_json_call(&calls[1], "DeleteIdentityProviderConfiguration");
     assert_eq!(calls[1].body, json!({ "OrganizationId": ORG }));

@@ -52,6 +52,8 @@ impl Bed {
         let config = sdk_config(&emulator.url()).await;
         let enforcer = Enforcer::new(
             SdkWorkMail::new(&config, &test_settings()),
+            local_leases(),
+            lease_settings(&test_settings()),
             policy,
             Some(ROLE.to_owned()),
         );
@@ -142,6 +144,7 @@ async fn drift_in_enforce_mode_is_put_and_confirmed() {
     assert_eq!(
         bed.emulator.operations(),
         [
+            "DescribeIdentityProviderConfiguration",
             "DescribeIdentityProviderConfiguration",
             "PutIdentityProviderConfiguration",
             "DescribeIdentityProviderConfiguration"
@@ -274,6 +277,36 @@ async fn deleted_and_unknown_organizations_fail_without_stopping_the_others() {
         summary["totals"],
         json!({ "compliant": 0, "drifted": 0, "remediated": 1, "skipped": 0, "failed": 2 })
     );
+}
+
+#[tokio::test]
+async fn a_put_that_landed_is_reported_remediated_even_when_its_confirming_read_fails() {
+    let bed = Bed::new(policy(
+        json!({ ORG: { "mode": "enforce", "desired": desired(90) } }),
+    ))
+    .await;
+    // The sweep's read and the re-read under the lease go through; the confirming read is refused.
+    bed.emulator.inject(
+        FaultRule::new("DescribeIdentityProviderConfiguration", Fault::AccessDenied)
+            .after(2)
+            .times(1),
+    );
+    let summary = bed.sweep().await;
+    let org = result(&summary, ORG);
+    assert_eq!(org["outcome"], "remediated", "{summary}");
+    assert_eq!(
+        org["diff"],
+        json!([{ "pointer": "/personalAccessTokens/lifetimeInDays", "before": 365, "after": 90 }])
+    );
+    assert!(
+        org["confirmation"]
+            .as_str()
+            .is_some_and(|text| text.starts_with("read-back failed")),
+        "{summary}"
+    );
+    assert_eq!(summary["totals"]["remediated"], 1);
+    assert_eq!(summary["totals"]["failed"], 0);
+    assert_eq!(bed.emulator.identity_provider(ORG), Some(stored(90)));
 }
 
 #[tokio::test]

@@ -48,6 +48,7 @@ async fn start_api(emulator: &Emulator, extra: &[(&str, &str)]) -> FunctionProce
         ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("WRITE_LOCK_IN_PROCESS", "true"),
         ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
         ("WORKMAIL_INITIAL_BACKOFF_MS", "20"),
     ];
@@ -285,6 +286,12 @@ async fn bad_settings_stop_the_function_at_start_up_naming_each_problem() {
             &["entry 1 ('m-1')", "entry 2 ('')", "entry 3 ('nope')"][..],
         ),
         ("WORKMAIL_MAX_ATTEMPTS", "many", &["\"many\""][..]),
+        (
+            "WRITE_LOCK_TABLE",
+            "",
+            &["in Lambda, writes need the shared lease table"][..],
+        ),
+        ("WRITE_LOCK_TABLE", "no spaces", &["\"no spaces\""][..]),
     ];
     for (name, value, mentions) in cases {
         let endpoint = emulator.url();
@@ -343,6 +350,7 @@ async fn start_enforcer(emulator: &Emulator, policy: &str) -> FunctionProcess {
         ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("WRITE_LOCK_IN_PROCESS", "true"),
         ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
         ("ENFORCEMENT_POLICY", policy),
         (

@@ -209,8 +209,9 @@ async fn an_unreachable_upstream_is_502_without_internal_detail() {
     let address = closed.local_addr().expect("address");
     drop(closed);
     let config = sdk_config(&format!("http://{address}")).await;
-    let api = idp_gateway::http::Api::new(
-        idp_gateway::workmail::SdkWorkMail::new(&config, &test_settings()),
+    let api = api_over(
+        &config,
+        &test_settings(),
         idp_gateway::http::AccessControl::open(),
     );
     let answer = invoke_api(&api, &event("rest-get.json")).await;

@@ -24,12 +24,13 @@ pub enum Fault {
 }
 
 /// A fault for one operation (or every operation when `operation` is `None`), for the next `times`
-/// matching calls (or every one when `times` is `None`).
+/// matching calls (or every one when `times` is `None`), after the first `skip` matching calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultRule {
     pub operation: Option<String>,
     pub fault: Fault,
     pub times: Option<u32>,
+    pub skip: u32,
 }
 
 impl FaultRule {
@@ -38,6 +39,7 @@ impl FaultRule {
             operation: Some(operation.to_owned()),
             fault,
             times: None,
+            skip: 0,
         }
     }
 
@@ -46,7 +48,14 @@ impl FaultRule {
             operation: None,
             fault,
             times: None,
+            skip: 0,
         }
+    }
+
+    /// Lets the first `calls` matching calls through untouched.
+    pub fn after(mut self, calls: u32) -> Self {
+        self.skip = calls;
+        self
     }
 
     /// Limits the rule to the next `times` matching calls.

@@ -127,6 +127,10 @@ impl State {
             .faults
             .iter_mut()
             .find(|rule| rule.matches(operation))?;
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
         if let Some(left) = rule.times.as_mut() {
             *left -= 1;
         }

@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 use idp_gateway::http::Api;
-use idp_gateway::startup::access_from_env;
-use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
+use idp_gateway::startup::{Upstream, access_from_env};
+use idp_gateway::workmail::UpstreamSettings;
 use workmail_emulator::{Emulator, demo};
 
 const DEFAULT_PORT: u16 = 3000;
@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let settings = UpstreamSettings::from_env()?;
     let upstream = std::env::var("IDP_GATEWAY_UPSTREAM").unwrap_or_else(|_| "emulator".to_owned());
-    let (store, emulator) = match upstream.as_str() {
+    let (sdk_config, emulator) = match upstream.as_str() {
         "emulator" => {
             let emulator = Emulator::start().await?;
             emulator.seed_demo();
@@ -41,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ))
                 .load()
                 .await;
-            (SdkWorkMail::new(&sdk_config, &settings), Some(emulator))
+            (sdk_config, Some(emulator))
         }
         "aws" => {
             let region = RegionProviderChain::default_provider().or_else("us-east-1");
@@ -49,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .region(region)
                 .load()
                 .await;
-            (SdkWorkMail::new(&sdk_config, &settings), None)
+            (sdk_config, None)
         }
         other => {
             return Err(
@@ -57,10 +57,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     };
+    let upstream = Upstream {
+        sdk_config,
+        settings,
+    };
+    let leases = upstream.leases()?;
+    let api = Api::new(
+        upstream.workmail(),
+        leases.clone(),
+        upstream.lease_settings(),
+        access_from_env()?,
+    );
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     let base = format!("http://{}", listener.local_addr()?);
     print_welcome(&base, emulator.as_ref());
-    server::serve(listener, Api::new(store, access_from_env()?)).await
+    println!("Write leases: {}", leases.describe());
+    server::serve(listener, api).await
 }
 
 fn print_welcome(base: &str, emulator: Option<&Emulator>) {

@@ -30,16 +30,20 @@ fn start() -> Server {
         .expect("the local server starts");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout);
-    let mut first = String::new();
-    lines.read_line(&mut first).expect("a first line");
+    // Settings are checked (and warned about) before the server says where it listens.
+    let mut seen = Vec::new();
+    let address = loop {
+        let mut line = String::new();
+        let read = lines.read_line(&mut line).expect("a line");
+        assert!(read > 0, "the server ended before it listened: {seen:?}");
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split(',').next().unwrap_or_default().to_owned();
+        }
+        assert!(seen.len() < 20, "no 'listening on' line in {seen:?}");
+        seen.push(line);
+    };
     // Keep reading, so the server never writes to a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
-    let address = first
-        .split("listening on http://")
-        .nth(1)
-        .and_then(|rest| rest.split(',').next())
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_owned();
     Server { child, address }
 }
 

@@ -31,9 +31,13 @@ impl Change {
     }
 
     /// A removal, or a switch to `IDENTITY_PROVIDER_ONLY` from anything else: either can leave mailbox
-    /// users unable to sign in (directory passwords stop working, or users must reset them).
+    /// users unable to sign in (directory passwords stop working, or users must reset them). A change
+    /// that changes nothing risks nothing.
     pub fn risks_lockout(&self) -> bool {
         let only = AuthenticationMode::IdentityProviderOnly;
+        if !self.would_change() {
+            return false;
+        }
         match &self.after {
             None => true,
             Some(after) => {
@@ -91,7 +95,7 @@ mod tests {
         assert!(change(Some(Both), Some(Only)).risks_lockout());
         assert!(change(None, Some(Only)).risks_lockout());
         assert!(change(Some(Both), None).risks_lockout());
-        assert!(change(None, None).risks_lockout());
+        assert!(!change(None, None).risks_lockout());
         assert!(!change(Some(Only), Some(Only)).risks_lockout());
         assert!(!change(Some(Only), Some(Both)).risks_lockout());
         assert!(!change(None, Some(Both)).risks_lockout());

@@ -10,6 +10,7 @@ mod invalid;
 mod managed;
 mod merge;
 mod organization_id;
+mod preconditions;
 mod problems;
 pub mod strict_json_document;
 mod timestamp;
@@ -26,6 +27,7 @@ pub use invalid::InvalidValue;
 pub use managed::{InvalidManagedList, ManagedOrganizations};
 pub use merge::merge_patch;
 pub use organization_id::OrganizationId;
+pub use preconditions::{EntityTags, PreconditionError, Preconditions};
 pub use problems::{FieldProblem, Problems, escape_pointer_token};
 pub use timestamp::Timestamp;
 

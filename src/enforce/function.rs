@@ -6,22 +6,34 @@ use serde_json::Value;
 
 use super::policy::EnforcementPolicy;
 use super::report::Summary;
-use super::sweep::sweep;
+use super::sweep::{SweepTarget, sweep};
 use super::trigger::{MalformedEvent, Trigger, read_trigger};
 use crate::domain::Timestamp;
+use crate::lease::{LeaseSettings, LeaseStore};
 use crate::workmail::IdentityProviderStore;
 
 pub struct Enforcer<S> {
     store: S,
+    leases: LeaseStore,
+    lease_settings: LeaseSettings,
     policy: EnforcementPolicy,
     own_role: Option<String>,
 }
 
 impl<S: IdentityProviderStore> Enforcer<S> {
-    /// `own_role` is the enforcer's execution role ARN: CloudTrail events of its own calls are ignored.
-    pub fn new(store: S, policy: EnforcementPolicy, own_role: Option<String>) -> Self {
+    /// `leases` are the write leases the API shares; `own_role` is the enforcer's execution role ARN:
+    /// CloudTrail events of its own calls are ignored.
+    pub fn new(
+        store: S,
+        leases: LeaseStore,
+        lease_settings: LeaseSettings,
+        policy: EnforcementPolicy,
+        own_role: Option<String>,
+    ) -> Self {
         Self {
             store,
+            leases,
+            lease_settings,
             policy,
             own_role,
         }
@@ -43,14 +55,12 @@ impl<S: IdentityProviderStore> Enforcer<S> {
                 return Ok(summary);
             }
         };
-        let (results, cap) = sweep(
-            &self.store,
-            &self.policy,
-            targets,
-            mode_cap,
-            Timestamp::now(),
-        )
-        .await;
+        let target = SweepTarget {
+            store: &self.store,
+            leases: &self.leases,
+            lease_settings: self.lease_settings,
+        };
+        let (results, cap) = sweep(target, &self.policy, targets, mode_cap, Timestamp::now()).await;
         let summary = Summary::new(trigger.name(), &self.policy.hash, results, cap);
         summary.emit();
         Ok(summary)

@@ -17,8 +17,11 @@ pub enum Outcome {
         diff: Vec<FieldChange>,
         reason: String,
     },
+    /// The Put landed; `diff` is what it changed, from the read it was decided on.
     Remediated {
         diff: Vec<FieldChange>,
+        /// `confirmed`, or why the read after the Put could not confirm it.
+        confirmation: String,
     },
     Skipped {
         reason: String,

@@ -6,6 +6,7 @@ use super::RequestError;
 use super::identity::RequestIdentity;
 use crate::access::{AccessPolicy, Permission};
 use crate::domain::{ManagedOrganizations, OrganizationId};
+use crate::use_cases::Grants;
 
 #[derive(Debug, Clone)]
 pub struct AccessControl {
@@ -34,33 +35,23 @@ impl AccessControl {
         }
     }
 
-    /// Refuses unless the policy (when there is one) gives the caller `permission` on `organization`.
-    /// Escalation is on top of write: both must be granted.
-    pub fn authorize(
-        &self,
-        identity: &RequestIdentity,
-        organization: &OrganizationId,
-        permission: Permission,
-    ) -> Result<(), RequestError> {
+    /// What the policy (when there is one) lets the caller do on `organization`.
+    pub fn grants(&self, identity: &RequestIdentity, organization: &OrganizationId) -> Grants {
         let Some(policy) = &self.policy else {
-            return Ok(());
+            return Grants::ALL;
         };
-        let granted = identity
-            .caller
-            .as_ref()
-            .is_some_and(|caller| match permission {
-                Permission::Escalate => {
-                    policy.allows(caller, organization, Permission::Write)
-                        && policy.allows(caller, organization, Permission::Escalate)
-                }
-                other => policy.allows(caller, organization, other),
-            });
-        if granted {
-            Ok(())
-        } else {
-            Err(RequestError::Forbidden {
-                permission: permission.as_str(),
-            })
+        let Some(caller) = identity.caller.as_ref() else {
+            return Grants {
+                read: false,
+                write: false,
+                escalate: false,
+            };
+        };
+        let allows = |permission| policy.allows(caller, organization, permission);
+        Grants {
+            read: allows(Permission::Read),
+            write: allows(Permission::Write),
+            escalate: allows(Permission::Escalate),
         }
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::identity::RequestIdentity;
 use crate::domain::{Change, ConfigurationDocument, OrganizationId, Timestamp};
 use crate::metrics::{emf_line, now_millis};
+use crate::use_cases::WriteFacts;
 
 pub struct AuditRecord<'a> {
     pub request_id: &'a str,
@@ -14,7 +15,8 @@ pub struct AuditRecord<'a> {
     pub operation: &'a str,
     pub organization: Option<&'a OrganizationId>,
     pub dry_run: bool,
-    pub change: Option<&'a Change>,
+    /// What the write learned (`None` for a request refused before routing).
+    pub write: Option<&'a WriteFacts>,
     pub status: u16,
     /// The problem code, or `OK`.
     pub code: &'a str,
@@ -32,6 +34,11 @@ impl AuditRecord<'_> {
             _ => Value::Null,
         };
         let caller = self.identity.caller.as_ref();
+        let change = self.write.and_then(|write| write.change.as_ref());
+        let effect = self
+            .write
+            .and_then(|write| write.effect)
+            .map_or("none", |effect| effect.as_str());
         json!({
             "audit": true,
             "time": Timestamp::now().to_string(),
@@ -43,9 +50,11 @@ impl AuditRecord<'_> {
             "organizationId": self.organization.map(OrganizationId::as_str),
             "operation": self.operation,
             "dryRun": self.dry_run,
-            "before": document(self.change.and_then(|c| c.before.as_ref())),
-            "after": document(self.change.and_then(|c| c.after.as_ref())),
-            "diff": self.change.map(Change::diff).unwrap_or_default(),
+            "before": document(change.and_then(|c| c.before.as_ref())),
+            "after": document(change.and_then(|c| c.after.as_ref())),
+            "diff": change.map(Change::diff).unwrap_or_default(),
+            "effect": effect,
+            "warning": self.write.and_then(|write| write.warning),
             "outcome": { "status": self.status, "code": self.code },
         })
     }

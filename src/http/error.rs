@@ -22,12 +22,4 @@ pub enum RequestError {
     Validation(Problems),
     #[error("query parameter {name}: {message}")]
     InvalidQuery { name: &'static str, message: String },
-    #[error("the caller may not {permission} this organization")]
-    Forbidden { permission: &'static str },
-    #[error("precondition failed (current ETag {current:?})")]
-    PreconditionFailed { current: Option<String> },
-    #[error("If-Match is required")]
-    PreconditionRequired,
-    #[error("the change risks locking mailbox users out and was not confirmed")]
-    LockoutNotConfirmed { removal: bool },
 }

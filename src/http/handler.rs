@@ -5,30 +5,31 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
-use lambda_http::http::{HeaderValue, Method, Response, StatusCode};
+use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
-use serde::Serialize;
 use serde_json::json;
 use tracing::{info, warn};
 
 use super::access_control::AccessControl;
 use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
-use super::mutation::{MutationFacts, MutationRequest, mutate};
+use super::responses::{configuration_response, json_response};
 use super::route::{self, Action, Route};
 use super::traced_store::TracedStore;
+use super::write_route::{write_request, write_response};
 use super::{ApiError, RequestError};
-use crate::access::Permission;
-use crate::domain::{ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, etag};
-use crate::use_cases;
+use crate::domain::OrganizationId;
+use crate::lease::{LeaseSettings, LeaseStore};
+use crate::use_cases::{self, WriteFacts};
 use crate::workmail::IdentityProviderRemoval;
 
-/// The API function: routes requests to the use cases over one WorkMail port.
+/// The API function: routes requests to the use cases over one WorkMail port and one lease store.
 #[derive(Debug, Clone)]
 pub struct Api<S> {
     store: S,
+    leases: LeaseStore,
+    lease_settings: LeaseSettings,
     access: AccessControl,
 }
 
@@ -37,13 +38,25 @@ pub struct Api<S> {
 struct RequestFacts {
     route: Option<&'static str>,
     organization: Option<OrganizationId>,
-    mutation: MutationFacts,
+    dry_run: bool,
+    write: WriteFacts,
 }
 
 impl<S: IdentityProviderRemoval> Api<S> {
-    /// An API over `store` that checks `access` before it calls it.
-    pub fn new(store: S, access: AccessControl) -> Self {
-        Self { store, access }
+    /// An API over `store` that checks `access` before it calls it and takes each organization's
+    /// write lease from `leases`.
+    pub fn new(
+        store: S,
+        leases: LeaseStore,
+        lease_settings: LeaseSettings,
+        access: AccessControl,
+    ) -> Self {
+        Self {
+            store,
+            leases,
+            lease_settings,
+            access,
+        }
     }
 
     /// Answers one request.
@@ -81,8 +94,8 @@ impl<S: IdentityProviderRemoval> Api<S> {
                 identity: &identity,
                 operation: request.method().as_str(),
                 organization: facts.organization.as_ref(),
-                dry_run: facts.mutation.dry_run,
-                change: facts.mutation.change.as_ref(),
+                dry_run: facts.dry_run,
+                write: Some(&facts.write),
                 status,
                 code,
             }
@@ -117,19 +130,29 @@ impl<S: IdentityProviderRemoval> Api<S> {
                     .map_err(RequestError::InvalidOrganization)?;
                 facts.organization = Some(organization.clone());
                 self.access.check_managed(&organization)?;
+                let grants = self.access.grants(identity, &organization);
                 if action == Action::Read {
-                    self.access
-                        .authorize(identity, &organization, Permission::Read)?;
-                    let configuration = use_cases::read(store, &organization).await?;
-                    return Ok(configuration_response(&organization, &configuration));
+                    let configuration = use_cases::read(store, &organization, grants).await?;
+                    return Ok(configuration_response(&organization, &configuration, None));
                 }
-                let input = MutationRequest {
+                grants.require(crate::access::Permission::Write)?;
+                let write = write_request(
                     action,
-                    organization: &organization,
+                    &organization,
                     request,
-                    identity,
-                };
-                mutate(store, &self.access, input, &mut facts.mutation).await
+                    grants,
+                    self.access.require_if_match,
+                )?;
+                facts.dry_run = write.dry_run;
+                let outcome = use_cases::change_configuration(
+                    store,
+                    &self.leases,
+                    self.lease_settings,
+                    &write,
+                    &mut facts.write,
+                )
+                .await?;
+                Ok(write_response(&organization, &outcome))
             }
         }
     }
@@ -154,7 +177,7 @@ pub(super) fn refuse_event(
             operation: method.as_str(),
             organization: None,
             dry_run: false,
-            change: None,
+            write: None,
             status,
             code: error.code(),
         }
@@ -165,41 +188,6 @@ pub(super) fn refuse_event(
 
 fn is_mutating(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
-/// 200 with the configuration and its ETag.
-pub(super) fn configuration_response(
-    organization: &OrganizationId,
-    configuration: &IdentityProviderConfiguration,
-) -> Response<Body> {
-    let mut response = json_response(
-        StatusCode::OK,
-        &ConfigurationDocument::new(organization, configuration),
-    );
-    if let Ok(tag) = HeaderValue::from_str(&etag(organization, configuration)) {
-        response.headers_mut().insert(ETAG, tag);
-    }
-    response
-}
-
-pub(super) fn empty_response(status: StatusCode) -> Response<Body> {
-    let mut response = Response::new(Body::Empty);
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// A JSON response; configuration data is never to be cached.
-pub(super) fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {
-    let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
-    let mut response = empty_response(status);
-    *response.body_mut() = Body::Text(text);
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
 }
 
 /// An id for requests that did not come through Lambda (the local server).

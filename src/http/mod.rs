@@ -9,11 +9,12 @@ mod error;
 mod handler;
 mod identity;
 mod lambda;
-mod mutation;
 mod problem;
+mod responses;
 mod route;
 mod strict_json;
 mod traced_store;
+mod write_route;
 
 pub use access_control::AccessControl;
 pub use error::RequestError;

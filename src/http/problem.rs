@@ -7,6 +7,7 @@ use lambda_http::http::{HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
 use super::RequestError;
+use crate::domain::PreconditionError;
 use crate::use_cases::UseCaseError;
 use crate::workmail::WorkMailError;
 
@@ -93,7 +94,7 @@ impl ApiError {
             current_etag: problem.current_etag,
             request_id,
         };
-        let mut response = super::handler::json_response(problem.status, &body);
+        let mut response = super::responses::json_response(problem.status, &body);
         response.headers_mut().insert(
             CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -109,9 +110,7 @@ impl ApiError {
     fn problem(&self) -> Problem {
         match self {
             ApiError::Request(error) => request_problem(error),
-            ApiError::UseCase(UseCaseError::NotConfigured) => not_configured(),
-            ApiError::UseCase(UseCaseError::Invalid(problems)) => validation(problems),
-            ApiError::UseCase(UseCaseError::Upstream(error)) => upstream_problem(error),
+            ApiError::UseCase(error) => use_case_problem(error),
         }
     }
 }
@@ -177,12 +176,18 @@ fn request_problem(error: &RequestError) -> Problem {
                 format!("the query parameter {name} is invalid"),
             )
         },
-        RequestError::Forbidden { .. } => Problem::new(
+    }
+}
+
+/// The refusals of the use cases (authorization, preconditions, confirmation, the lease) and upstream failures.
+fn use_case_problem(error: &UseCaseError) -> Problem {
+    match error {
+        UseCaseError::Forbidden(_) => Problem::new(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
             "the caller is not allowed to do this; ask for the permission in the function's access policy",
         ),
-        RequestError::PreconditionFailed { current } => Problem {
+        UseCaseError::Precondition(PreconditionError::Failed { current }) => Problem {
             header: current.clone().map(|etag| (ETAG, etag)),
             current_etag: current.clone(),
             ..Problem::new(
@@ -196,12 +201,12 @@ fn request_problem(error: &RequestError) -> Problem {
                 },
             )
         },
-        RequestError::PreconditionRequired => Problem::new(
+        UseCaseError::Precondition(PreconditionError::Required) => Problem::new(
             StatusCode::PRECONDITION_REQUIRED,
             "PRECONDITION_REQUIRED",
-            "this deployment requires conditional writes: send If-Match with the ETag from a GET (or If-None-Match: * to create a configuration that does not exist yet)",
+            "this deployment requires conditional writes that prove you read the current state: send If-Match with the strong ETag from a GET (If-Match: * does not count), or If-None-Match: * to create a configuration that does not exist yet",
         ),
-        RequestError::LockoutNotConfirmed { removal } => Problem::new(
+        UseCaseError::LockoutNotConfirmed { removal } => Problem::new(
             StatusCode::PRECONDITION_REQUIRED,
             "CONFIRMATION_REQUIRED",
             if *removal {
@@ -210,6 +215,25 @@ fn request_problem(error: &RequestError) -> Problem {
                 "switching to IDENTITY_PROVIDER_ONLY stops directory passwords from working in the WorkMail web app and in every existing mail client; mailbox users without IAM Identity Center access (with MFA) and personal access tokens lose access to their mail. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
             },
         ),
+        UseCaseError::WriteInProgress { retry_after } => Problem {
+            header: Some((RETRY_AFTER, retry_after.as_secs().max(1).to_string())),
+            ..Problem::new(
+                StatusCode::CONFLICT,
+                "WRITE_IN_PROGRESS",
+                "another write to this organization's configuration is in progress; nothing was written. Read the configuration again after Retry-After seconds and retry",
+            )
+        },
+        UseCaseError::LockUnavailable(_) => Problem {
+            header: Some((RETRY_AFTER, RETRY_AFTER_SECONDS.to_owned())),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "LOCK_UNAVAILABLE",
+                "the write lease could not be taken (the lease table did not answer); nothing was written. Retry later",
+            )
+        },
+        UseCaseError::NotConfigured => not_configured(),
+        UseCaseError::Invalid(problems) => validation(problems),
+        UseCaseError::Upstream(error) => upstream_problem(error),
     }
 }
 

@@ -161,7 +161,7 @@ fn classify_code(code: &str) -> WorkMailErrorKind {
 }
 
 /// The error and its sources in one line (the SDK's own Display stops at the outermost layer).
-fn describe_chain(error: &dyn std::error::Error) -> String {
+pub fn describe_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

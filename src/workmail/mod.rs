@@ -5,7 +5,7 @@ mod port;
 mod sdk;
 mod settings;
 
-pub use error::{Operation, WorkMailError, WorkMailErrorKind};
+pub use error::{Operation, WorkMailError, WorkMailErrorKind, describe_chain};
 pub use port::{IdentityProviderRemoval, IdentityProviderStore};
 pub use sdk::SdkWorkMail;
 pub use settings::{SettingsError, UpstreamSettings};

@@ -10,11 +10,14 @@ use std::time::Duration;
 use aws_config::BehaviorVersion;
 use aws_sdk_workmail::config::Credentials;
 use idp_gateway::http::{AccessControl, Api};
+use idp_gateway::lease::{InProcessLeases, LeaseSettings, LeaseStore};
 use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Context, LambdaEvent};
 use serde_json::Value;
 use workmail_emulator::Emulator;
+
+pub mod dynamodb;
 pub use workmail_emulator::demo::{APPLICATION_ARN, INSTANCE_ARN, ORGANIZATION_ID as ORG};
 
 /// Upstream settings for tests: real retries and timeouts, with short back-off so a throttling test
@@ -63,7 +66,7 @@ impl Harness {
         let emulator = Emulator::start().await.expect("emulator starts");
         emulator.seed_demo();
         let config = sdk_config(&emulator.url()).await;
-        let api = Api::new(SdkWorkMail::new(&config, &settings), access);
+        let api = api_over(&config, &settings, access);
         Self { emulator, api }
     }
 
@@ -76,6 +79,30 @@ impl Harness {
     pub async fn invoke_file(&self, name: &str) -> Answer {
         self.invoke(&event(name)).await
     }
+}
+
+/// The API over the WorkMail endpoint of `config`, with leases in this process.
+pub fn api_over(
+    config: &aws_config::SdkConfig,
+    settings: &UpstreamSettings,
+    access: AccessControl,
+) -> Api<SdkWorkMail> {
+    Api::new(
+        SdkWorkMail::new(config, settings),
+        local_leases(),
+        lease_settings(settings),
+        access,
+    )
+}
+
+/// Leases within this process.
+pub fn local_leases() -> LeaseStore {
+    LeaseStore::InProcess(InProcessLeases::new())
+}
+
+/// Leases that outlive a write with `settings`.
+pub fn lease_settings(settings: &UpstreamSettings) -> LeaseSettings {
+    LeaseSettings::for_operation_timeout(settings.operation_timeout)
 }
 
 /// Sends one Lambda event through `api.handle_event`, as the runtime would.
@@ -99,7 +126,7 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn from_lambda(raw: Value) -> Self {
+    pub fn from_lambda(raw: Value) -> Self {
         let status = raw["statusCode"]
             .as_u64()
             .and_then(|s| u16::try_from(s).ok())
@@ -149,6 +176,16 @@ impl Answer {
         assert!(self.body["title"].as_str().is_some_and(|t| !t.is_empty()));
         assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
         assert_eq!(self.body["requestId"], "test-request-id");
+        self.body["code"].as_str().expect("code")
+    }
+
+    /// The problem `code` of an answer from any invocation (whatever its request id).
+    pub fn problem_code_any(&self) -> &str {
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{self:?}"
+        );
         self.body["code"].as_str().expect("code")
     }
 

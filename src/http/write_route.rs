@@ -1,56 +1,34 @@
-//! The write path (PUT, PATCH, DELETE): authorize, read the current state, check preconditions and the
-//! escalation a change needs, answer a dry run, insist on confirmation for lockout risks, then write.
+//! The write routes (PUT, PATCH, DELETE) at the HTTP edge: the request read into a
+//! `ConfigurationWrite` (body, `?dryRun`, conditional headers, `Confirm-Impact`) before any call, and
+//! the use case's outcome written back as a response. The decisions are the use case's.
 
 use lambda_http::http::header::ETAG;
 use lambda_http::http::{HeaderValue, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::json;
 
-use super::access_control::AccessControl;
+use super::RequestError;
 use super::body::{Accepts, json_body};
-use super::conditions::Preconditions;
-use super::handler::{configuration_response, empty_response, json_response};
-use super::identity::RequestIdentity;
+use super::conditions::preconditions;
+use super::responses::{configuration_response, empty_response, json_response};
 use super::route::Action;
-use super::{ApiError, RequestError};
-use crate::access::Permission;
 use crate::domain::{Change, ConfigurationDocument, OrganizationId, etag, parse_configuration};
-use crate::use_cases::{self, Mutation};
-use crate::workmail::IdentityProviderRemoval;
+use crate::use_cases::{ConfigurationWrite, Grants, Mutation, WriteOutcome};
 
 /// The header and value that confirm a change that risks locking mailbox users out.
 const CONFIRM_HEADER: &str = "confirm-impact";
 const CONFIRM_VALUE: &str = "lockout-risk";
 
-/// What the write path learned, for the audit record (kept even when it ends in an error).
-#[derive(Debug, Default)]
-pub struct MutationFacts {
-    pub dry_run: bool,
-    pub change: Option<Change>,
-}
-
-pub struct MutationRequest<'a> {
-    pub action: Action,
-    pub organization: &'a OrganizationId,
-    pub request: &'a Request,
-    pub identity: &'a RequestIdentity,
-}
-
-pub async fn mutate(
-    store: &impl IdentityProviderRemoval,
-    access: &AccessControl,
-    input: MutationRequest<'_>,
-    facts: &mut MutationFacts,
-) -> Result<Response<Body>, ApiError> {
-    let MutationRequest {
-        action,
-        organization,
-        request,
-        identity,
-    } = input;
-    access.authorize(identity, organization, Permission::Write)?;
-    facts.dry_run = dry_run(request)?;
-    let preconditions = Preconditions::parse(request.headers())?;
+/// Reads a write request; every problem with the request itself is found here, before any call.
+pub fn write_request(
+    action: Action,
+    organization: &OrganizationId,
+    request: &Request,
+    grants: Grants,
+    require_precondition: bool,
+) -> Result<ConfigurationWrite, RequestError> {
+    let dry_run = dry_run(request)?;
+    let preconditions = preconditions(request.headers())?;
     let mutation = match action {
         Action::Replace => {
             let body = json_body(request.headers(), request.body(), Accepts::Json)?;
@@ -65,28 +43,31 @@ pub async fn mutate(
         )?),
         Action::Remove | Action::Read => Mutation::Remove,
     };
-    let change = use_cases::prepare(store, organization, mutation).await?;
-    facts.change = Some(change.clone());
-    if change.risks_lockout() {
-        access.authorize(identity, organization, Permission::Escalate)?;
-    }
-    let current_etag = change
-        .before
-        .as_ref()
-        .map(|before| etag(organization, before));
-    preconditions.check(current_etag.as_deref(), access.require_if_match)?;
-    if facts.dry_run {
-        return Ok(dry_run_response(&change, current_etag.as_deref()));
-    }
-    if change.risks_lockout() && !confirmed(request) {
-        return Err(RequestError::LockoutNotConfirmed {
-            removal: change.after.is_none(),
+    Ok(ConfigurationWrite {
+        organization: organization.clone(),
+        mutation,
+        grants,
+        preconditions,
+        require_precondition,
+        dry_run,
+        confirmed: confirmed(request),
+    })
+}
+
+/// The response for a write's outcome.
+pub fn write_response(organization: &OrganizationId, outcome: &WriteOutcome) -> Response<Body> {
+    match outcome {
+        WriteOutcome::DryRun(change) => dry_run_response(change),
+        WriteOutcome::Unchanged(Some(current)) => {
+            configuration_response(organization, current, None)
         }
-        .into());
-    }
-    match use_cases::apply(store, &change).await? {
-        Some(stored) => Ok(configuration_response(organization, &stored)),
-        None => Ok(empty_response(StatusCode::NO_CONTENT)),
+        WriteOutcome::Written {
+            stored: Some(stored),
+            warning,
+        } => configuration_response(organization, stored, *warning),
+        WriteOutcome::Unchanged(None) | WriteOutcome::Written { stored: None, .. } => {
+            empty_response(StatusCode::NO_CONTENT)
+        }
     }
 }
 
@@ -117,7 +98,7 @@ fn confirmed(request: &Request) -> bool {
     matches!(values.as_slice(), [value] if value.as_bytes() == CONFIRM_VALUE.as_bytes())
 }
 
-fn dry_run_response(change: &Change, current_etag: Option<&str>) -> Response<Body> {
+fn dry_run_response(change: &Change) -> Response<Body> {
     let document = |configuration: Option<&crate::domain::IdentityProviderConfiguration>| {
         configuration.map(|c| ConfigurationDocument::new(&change.organization, c))
     };
@@ -132,7 +113,11 @@ fn dry_run_response(change: &Change, current_etag: Option<&str>) -> Response<Bod
             "diff": change.diff(),
         }),
     );
-    if let Some(value) = current_etag.and_then(|tag| HeaderValue::from_str(tag).ok()) {
+    let current_etag = change
+        .before
+        .as_ref()
+        .map(|before| etag(&change.organization, before));
+    if let Some(value) = current_etag.and_then(|tag| HeaderValue::from_str(&tag).ok()) {
         response.headers_mut().insert(ETAG, value);
     }
     response

@@ -1,0 +1,191 @@
+//! `DynamoDbLeases`: the lease port over a DynamoDB table (partition key `pk`, TTL on the number
+//! attribute `expiresAt` in epoch seconds), for the many Lambda instances of the API and the enforcer.
+//! A lease is taken with a conditional PutItem (free, or its holder's lease expired), renewed with a
+//! conditional UpdateItem and released with a conditional DeleteItem (only by its owner); a busy
+//! lease's expiry is read with a consistent GetItem for the caller's `Retry-After`.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_config::SdkConfig;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{Acquisition, Lease, LeaseError, LeaseKey, WriteLeases};
+use crate::workmail::describe_chain;
+
+/// How long one lease call may take in all, retries included: a lease store that does not answer in
+/// this time is "unavailable" and the write does not go ahead.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone)]
+pub struct DynamoDbLeases {
+    client: Client,
+    table: String,
+}
+
+impl DynamoDbLeases {
+    /// A client for `sdk_config` (the process's one configuration: region, credentials and any
+    /// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` override) on `table`.
+    pub fn new(sdk_config: &SdkConfig, table: impl Into<String>) -> Self {
+        let config = aws_sdk_dynamodb::config::Builder::from(sdk_config)
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(OPERATION_TIMEOUT)
+                    .operation_attempt_timeout(Duration::from_millis(800))
+                    .connect_timeout(Duration::from_millis(500))
+                    .build(),
+            )
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(Duration::from_millis(50)),
+            )
+            .build();
+        Self {
+            client: Client::from_conf(config),
+            table: table.into(),
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// How long the current holder's lease has left, from a consistent read.
+    async fn remaining(&self, key: &LeaseKey) -> Result<Option<Duration>, LeaseError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(key.as_str().to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let expires = item
+            .item()
+            .and_then(|item| item.get("expiresAt"))
+            .and_then(|value| value.as_n().ok())
+            .and_then(|seconds| seconds.parse::<u64>().ok());
+        Ok(expires.map(|expires| Duration::from_secs(expires.saturating_sub(now_seconds()))))
+    }
+}
+
+impl WriteLeases for DynamoDbLeases {
+    async fn try_acquire(
+        &self,
+        key: &LeaseKey,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Acquisition, LeaseError> {
+        let now = now_seconds();
+        let answer = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", AttributeValue::S(key.as_str().to_owned()))
+            .item("owner", AttributeValue::S(owner.to_owned()))
+            .item("expiresAt", number(expiry(ttl)))
+            .condition_expression("attribute_not_exists(pk) OR expiresAt < :now")
+            .expression_attribute_values(":now", number(now))
+            .send()
+            .await;
+        match answer {
+            Ok(_) => Ok(Acquisition::Held(Lease {
+                key: key.clone(),
+                owner: owner.to_owned(),
+            })),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Acquisition::Busy {
+                    remaining: self.remaining(key).await?,
+                })
+            }
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    async fn renew(&self, lease: &Lease, ttl: Duration) -> Result<(), LeaseError> {
+        let answer = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(lease.key.as_str().to_owned()))
+            .update_expression("SET expiresAt = :expires")
+            .condition_expression("#owner = :owner")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":owner", AttributeValue::S(lease.owner.clone()))
+            .expression_attribute_values(":expires", number(expiry(ttl)))
+            .send()
+            .await;
+        match answer {
+            Ok(_) => Ok(()),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(LeaseError::Lost(lease.key.as_str().to_owned()))
+            }
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    async fn release(&self, lease: &Lease) -> Result<(), LeaseError> {
+        let answer = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(lease.key.as_str().to_owned()))
+            .condition_expression("#owner = :owner")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":owner", AttributeValue::S(lease.owner.clone()))
+            .send()
+            .await;
+        match answer {
+            Ok(_) => Ok(()),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(LeaseError::Lost(lease.key.as_str().to_owned()))
+            }
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+}
+
+fn now_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or_default()
+}
+
+/// The epoch second a lease taken now for `ttl` expires at, rounded up.
+fn expiry(ttl: Duration) -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    (now + ttl).as_secs_f64().ceil() as u64
+}
+
+fn number(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn unavailable<E, R>(error: SdkError<E, R>) -> LeaseError
+where
+    E: std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    LeaseError::Unavailable(describe_chain(&error))
+}

@@ -1,0 +1,169 @@
+//! The API's write of an organization's configuration (PUT, PATCH, DELETE): the caller's grants, the
+//! merge or replacement, validation, preconditions and escalation, decided on the state read under
+//! the organization's lease (or, for a dry run, on an unleased read, writing nothing); a result equal
+//! to the current state writes nothing; a lockout risk needs the caller's confirmation.
+
+use serde_json::Value;
+
+use super::guarded_write::{Confirmation, Decision, Guarded, guarded_write};
+use super::{Grants, UseCaseError};
+use crate::access::Permission;
+use crate::domain::{
+    Change, ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, Preconditions,
+    etag, merge_patch, parse_configuration,
+};
+use crate::lease::{LeaseSettings, WriteLeases};
+use crate::workmail::IdentityProviderRemoval;
+
+/// A requested mutation of an organization's configuration.
+#[derive(Debug, Clone)]
+pub enum Mutation {
+    /// PUT: the whole configuration.
+    Replace(IdentityProviderConfiguration),
+    /// PATCH: an RFC 7396 merge patch, applied to the current configuration (an empty document when
+    /// there is none); the result must be a complete, valid configuration.
+    Patch(Value),
+    /// DELETE.
+    Remove,
+}
+
+/// One write, as the caller asked for it.
+#[derive(Debug, Clone)]
+pub struct ConfigurationWrite {
+    pub organization: OrganizationId,
+    pub mutation: Mutation,
+    pub grants: Grants,
+    pub preconditions: Preconditions,
+    /// The deployment requires a precondition that proves the caller read the current state.
+    pub require_precondition: bool,
+    pub dry_run: bool,
+    /// The caller confirmed a lockout risk.
+    pub confirmed: bool,
+}
+
+/// How a write ended, when it did not end in an error.
+#[derive(Debug, Clone)]
+pub enum WriteOutcome {
+    /// Nothing written; what the write would do.
+    DryRun(Change),
+    /// The result equals the current state: nothing written.
+    Unchanged(Option<IdentityProviderConfiguration>),
+    /// Written. `stored` is what the confirming read returned (or what was written, if that read
+    /// failed); `warning` says when the two may differ.
+    Written {
+        stored: Option<IdentityProviderConfiguration>,
+        warning: Option<&'static str>,
+    },
+}
+
+/// What happened to the stored state, for the audit record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    DryRun,
+    Unchanged,
+    Written,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::DryRun => "dryRun",
+            Effect::Unchanged => "unchanged",
+            Effect::Written => "written",
+        }
+    }
+}
+
+/// What the write learned, kept for the audit record even when it ends in an error.
+#[derive(Debug, Default)]
+pub struct WriteFacts {
+    pub change: Option<Change>,
+    pub effect: Option<Effect>,
+    pub warning: Option<&'static str>,
+}
+
+pub const CHANGED_BY_ANOTHER_WRITER: &str = "changed by another writer after this write";
+pub const CONFIRMATION_READ_FAILED: &str =
+    "the write was acknowledged but the confirming read failed; this is what was written";
+
+/// Carries out `request`.
+pub async fn change_configuration(
+    store: &impl IdentityProviderRemoval,
+    leases: &impl WriteLeases,
+    settings: LeaseSettings,
+    request: &ConfigurationWrite,
+    facts: &mut WriteFacts,
+) -> Result<WriteOutcome, UseCaseError> {
+    request.grants.require(Permission::Write)?;
+    let organization = &request.organization;
+    if request.dry_run {
+        let before = store.describe(organization).await?;
+        let change = assess(request, before.as_ref(), facts)?;
+        facts.effect = Some(Effect::DryRun);
+        return Ok(WriteOutcome::DryRun(change));
+    }
+    let guarded = guarded_write(store, leases, settings, organization, "api", |before| {
+        let change = assess(request, before, facts)?;
+        if !change.would_change() {
+            return Ok(Decision::Leave(change.before));
+        }
+        if change.risks_lockout() && !request.confirmed {
+            return Err(UseCaseError::LockoutNotConfirmed {
+                removal: change.after.is_none(),
+            });
+        }
+        Ok(Decision::Write(change.after, ()))
+    })
+    .await?;
+    Ok(match guarded {
+        Guarded::Left(current) => {
+            facts.effect = Some(Effect::Unchanged);
+            WriteOutcome::Unchanged(current)
+        }
+        Guarded::Written(written) => {
+            facts.effect = Some(Effect::Written);
+            let (stored, warning) = match written.confirmation {
+                Confirmation::Confirmed => (written.after, None),
+                Confirmation::Differs(stored) => (stored, Some(CHANGED_BY_ANOTHER_WRITER)),
+                Confirmation::ReadFailed(_) => (written.after, Some(CONFIRMATION_READ_FAILED)),
+            };
+            facts.warning = warning;
+            WriteOutcome::Written { stored, warning }
+        }
+    })
+}
+
+/// What the request makes of `before`, checked against the preconditions and the caller's grants.
+fn assess(
+    request: &ConfigurationWrite,
+    before: Option<&IdentityProviderConfiguration>,
+    facts: &mut WriteFacts,
+) -> Result<Change, UseCaseError> {
+    let organization = &request.organization;
+    let after = match &request.mutation {
+        Mutation::Replace(configuration) => Some(configuration.clone()),
+        Mutation::Patch(merge) => {
+            let mut document = match before {
+                Some(current) => ConfigurationDocument::new(organization, current).to_value(),
+                None => Value::Object(serde_json::Map::new()),
+            };
+            merge_patch(&mut document, merge);
+            Some(parse_configuration(&document, organization).map_err(UseCaseError::Invalid)?)
+        }
+        Mutation::Remove => None,
+    };
+    let change = Change {
+        organization: organization.clone(),
+        before: before.cloned(),
+        after,
+    };
+    facts.change = Some(change.clone());
+    let current_etag = before.map(|configuration| etag(organization, configuration));
+    request
+        .preconditions
+        .check(current_etag.as_deref(), request.require_precondition)?;
+    if change.risks_lockout() {
+        request.grants.require(Permission::Escalate)?;
+    }
+    Ok(change)
+}

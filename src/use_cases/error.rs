@@ -1,0 +1,30 @@
+//! `UseCaseError`: why a use case did not complete, in domain terms; the API maps each to a problem.
+
+use std::time::Duration;
+
+use crate::access::Permission;
+use crate::domain::{PreconditionError, Problems};
+use crate::lease::LeaseError;
+use crate::workmail::WorkMailError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UseCaseError {
+    #[error("the organization has no identity-provider configuration")]
+    NotConfigured,
+    #[error("the resulting configuration is invalid: {0}")]
+    Invalid(Problems),
+    #[error("the caller may not {} this organization", .0.as_str())]
+    Forbidden(Permission),
+    #[error(transparent)]
+    Precondition(#[from] PreconditionError),
+    #[error("the change risks locking mailbox users out and was not confirmed")]
+    LockoutNotConfirmed { removal: bool },
+    /// Another writer holds the organization's lease and did not finish within the bounded wait.
+    #[error("another write to this organization is in progress (retry in {retry_after:?})")]
+    WriteInProgress { retry_after: Duration },
+    /// The lease store could not be used; nothing was written.
+    #[error("the write lease could not be taken: {0}")]
+    LockUnavailable(LeaseError),
+    #[error(transparent)]
+    Upstream(#[from] WorkMailError),
+}

@@ -1,0 +1,201 @@
+//! The one write path every writer takes: the organization's lease (bounded wait), a fresh read
+//! under it, the caller's decision on that read alone, a renewal of the lease just before the write
+//! (so the write, bounded by the upstream timeout, ends well before the lease could expire and be
+//! taken over), the write, a confirming read, and the release.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tracing::warn;
+
+use super::UseCaseError;
+use crate::domain::{IdentityProviderConfiguration, OrganizationId};
+use crate::lease::{
+    Acquisition, Lease, LeaseError, LeaseKey, LeaseSettings, WriteLeases, new_owner,
+};
+use crate::workmail::{IdentityProviderRemoval, IdentityProviderStore, WorkMailError};
+
+/// What a decision may ask to write: a whole configuration (every writer), or a configuration or
+/// its removal (writers allowed to remove, i.e. the API; the enforcer's store cannot delete).
+pub trait WriteTarget: Send + Sync {
+    /// The configuration stored once the write has happened (`None`: removed).
+    fn stored_after(&self) -> Option<&IdentityProviderConfiguration>;
+}
+
+impl WriteTarget for IdentityProviderConfiguration {
+    fn stored_after(&self) -> Option<&IdentityProviderConfiguration> {
+        Some(self)
+    }
+}
+
+impl WriteTarget for Option<IdentityProviderConfiguration> {
+    fn stored_after(&self) -> Option<&IdentityProviderConfiguration> {
+        self.as_ref()
+    }
+}
+
+/// A store that can make the writes of target `T`.
+pub trait ApplyWrite<T: WriteTarget>: IdentityProviderStore {
+    fn apply(
+        &self,
+        organization: &OrganizationId,
+        target: &T,
+    ) -> impl Future<Output = Result<(), WorkMailError>> + Send;
+}
+
+impl<S: IdentityProviderStore> ApplyWrite<IdentityProviderConfiguration> for S {
+    async fn apply(
+        &self,
+        organization: &OrganizationId,
+        target: &IdentityProviderConfiguration,
+    ) -> Result<(), WorkMailError> {
+        self.put(organization, target).await
+    }
+}
+
+impl<S: IdentityProviderRemoval> ApplyWrite<Option<IdentityProviderConfiguration>> for S {
+    async fn apply(
+        &self,
+        organization: &OrganizationId,
+        target: &Option<IdentityProviderConfiguration>,
+    ) -> Result<(), WorkMailError> {
+        match target {
+            Some(configuration) => self.put(organization, configuration).await,
+            None => self.delete(organization).await,
+        }
+    }
+}
+
+/// What a writer decided on the state it read under the lease.
+pub enum Decision<T, L, W> {
+    /// Write nothing, and answer `L`.
+    Leave(L),
+    /// Write `T`; `W` goes with the result.
+    Write(T, W),
+}
+
+/// How the write came out.
+pub enum Guarded<L, W> {
+    Left(L),
+    Written(Box<Written<W>>),
+}
+
+pub struct Written<W> {
+    /// What the decision was made on.
+    pub before: Option<IdentityProviderConfiguration>,
+    /// What was written (`None`: removed).
+    pub after: Option<IdentityProviderConfiguration>,
+    pub confirmation: Confirmation,
+    pub detail: W,
+}
+
+/// What the read after the write said.
+#[derive(Debug, Clone)]
+pub enum Confirmation {
+    /// It shows what was written.
+    Confirmed,
+    /// It shows something else: another writer (outside this product) changed it in between, or
+    /// WorkMail did not keep the write.
+    Differs(Option<IdentityProviderConfiguration>),
+    /// It failed: the write was acknowledged, what is stored now is unknown.
+    ReadFailed(WorkMailError),
+}
+
+/// Takes `organization`'s lease, reads, lets `decide` choose on that read, writes what it chose,
+/// confirms, and releases the lease whatever happened. `label` names the writer in the lease item.
+pub async fn guarded_write<S, L, T, Left, W>(
+    store: &S,
+    leases: &L,
+    settings: LeaseSettings,
+    organization: &OrganizationId,
+    label: &str,
+    decide: impl FnOnce(
+        Option<&IdentityProviderConfiguration>,
+    ) -> Result<Decision<T, Left, W>, UseCaseError>,
+) -> Result<Guarded<Left, W>, UseCaseError>
+where
+    S: ApplyWrite<T>,
+    L: WriteLeases,
+    T: WriteTarget,
+{
+    let key = LeaseKey::workmail_organization(organization);
+    let lease = take_lease(leases, &key, label, settings).await?;
+    let outcome = async {
+        let before = store.describe(organization).await?;
+        let (target, detail) = match decide(before.as_ref())? {
+            Decision::Leave(left) => return Ok(Guarded::Left(left)),
+            Decision::Write(target, detail) => (target, detail),
+        };
+        leases
+            .renew(&lease, settings.ttl)
+            .await
+            .map_err(lease_failure)?;
+        store.apply(organization, &target).await?;
+        let after = target.stored_after().cloned();
+        let confirmation = confirm(store, organization, after.as_ref()).await;
+        Ok(Guarded::Written(Box::new(Written {
+            before,
+            after,
+            confirmation,
+            detail,
+        })))
+    }
+    .await;
+    if let Err(error) = leases.release(&lease).await {
+        warn!(lease = key.as_str(), owner = %lease.owner, %error,
+            "could not release the write lease; it expires by itself");
+    }
+    outcome
+}
+
+/// Tries for the lease until `settings.wait` has passed, backing off between attempts.
+async fn take_lease(
+    leases: &impl WriteLeases,
+    key: &LeaseKey,
+    label: &str,
+    settings: LeaseSettings,
+) -> Result<Lease, UseCaseError> {
+    let owner = new_owner(label);
+    let deadline = Instant::now() + settings.wait;
+    let mut pause = Duration::from_millis(20);
+    loop {
+        match leases.try_acquire(key, &owner, settings.ttl).await {
+            Ok(Acquisition::Held(lease)) => return Ok(lease),
+            Ok(Acquisition::Busy { remaining }) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(UseCaseError::WriteInProgress {
+                        retry_after: remaining
+                            .unwrap_or(Duration::from_secs(1))
+                            .max(Duration::from_secs(1)),
+                    });
+                }
+                tokio::time::sleep(pause.min(deadline - now)).await;
+                pause = (pause * 2).min(Duration::from_millis(250));
+            }
+            Err(error) => return Err(UseCaseError::LockUnavailable(error)),
+        }
+    }
+}
+
+fn lease_failure(error: LeaseError) -> UseCaseError {
+    match error {
+        LeaseError::Lost(_) => UseCaseError::WriteInProgress {
+            retry_after: Duration::from_secs(1),
+        },
+        unavailable @ LeaseError::Unavailable(_) => UseCaseError::LockUnavailable(unavailable),
+    }
+}
+
+async fn confirm(
+    store: &impl IdentityProviderStore,
+    organization: &OrganizationId,
+    written: Option<&IdentityProviderConfiguration>,
+) -> Confirmation {
+    match store.describe(organization).await {
+        Ok(stored) if stored.as_ref() == written => Confirmation::Confirmed,
+        Ok(stored) => Confirmation::Differs(stored),
+        Err(error) => Confirmation::ReadFailed(error),
+    }
+}

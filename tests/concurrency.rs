@@ -1,0 +1,324 @@
+//! Two function processes at once, as two Lambda instances run: two `api` binaries (and the `enforcer`
+//! binary beside an `api`) under the local Runtime API, sharing one WorkMail emulator and one real
+//! DynamoDB lease table (moto's server mode), with WorkMail's Put slowed down so that every write's
+//! read-to-write window is wide. Each property is checked over many trials.
+
+mod support;
+
+use std::time::Duration;
+
+use lambda_harness::{FunctionProcess, Outcome};
+use serde_json::{Value, json};
+use support::dynamodb::LocalDynamoDb;
+use support::*;
+use workmail_emulator::{Emulator, Fault, FaultRule};
+
+const API: &str = env!("CARGO_BIN_EXE_api");
+const ENFORCER: &str = env!("CARGO_BIN_EXE_enforcer");
+const TABLE: &str = "idp-gateway-write-locks";
+const PUT_LATENCY: Duration = Duration::from_millis(60);
+const ADMIN: &str = "arn:aws:sts::123456789012:assumed-role/MailAdmin/admin@example.com";
+const WRITER: &str = "arn:aws:sts::123456789012:assumed-role/MailWriter/writer@example.com";
+
+fn access_policy() -> String {
+    json!({ "grants": [
+        { "principal": "arn:aws:iam::123456789012:role/MailAdmin", "organizations": ["*"],
+          "permissions": ["read", "write", "escalate"] },
+        { "principal": "arn:aws:iam::123456789012:role/MailWriter", "organizations": ["*"],
+          "permissions": ["read", "write"] }
+    ]})
+    .to_string()
+}
+
+/// One WorkMail emulator and one lease table, shared by every process of a test.
+struct Backends {
+    emulator: Emulator,
+    dynamodb: LocalDynamoDb,
+}
+
+impl Backends {
+    async fn start() -> Self {
+        let emulator = Emulator::start().await.expect("emulator");
+        emulator.seed_demo();
+        let dynamodb = LocalDynamoDb::start().await;
+        dynamodb.create_lease_table(TABLE).await;
+        Self { emulator, dynamodb }
+    }
+
+    fn environment(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL_WORKMAIL", self.emulator.url()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", self.dynamodb.url.clone()),
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "secret".to_owned()),
+            ("WRITE_LOCK_TABLE", TABLE.to_owned()),
+            ("WORKMAIL_INITIAL_BACKOFF_MS", "20".to_owned()),
+            ("MANAGED_ORGANIZATION_IDS", ORG.to_owned()),
+        ]
+    }
+
+    async fn launch(
+        &self,
+        binary: &str,
+        name: &str,
+        extra: &[(&'static str, String)],
+    ) -> FunctionProcess {
+        let mut env = self.environment();
+        env.extend_from_slice(extra);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        match FunctionProcess::start(binary, name, &env).await {
+            Ok(process) => process,
+            Err(error) => panic!("{name} did not start: {error:?}"),
+        }
+    }
+
+    async fn api(&self) -> FunctionProcess {
+        self.launch(API, "ApiFunction", &[("ACCESS_POLICY", access_policy())])
+            .await
+    }
+
+    /// Puts the organization back to `mode` with a 365-day token lifetime and clears the call log.
+    fn reset(&self, mode: &str) {
+        self.emulator.set_identity_provider(
+            ORG,
+            Some(json!({
+                "AuthenticationMode": mode,
+                "IdentityCenterConfiguration": { "InstanceArn": INSTANCE_ARN, "ApplicationArn": APPLICATION_ARN },
+                "PersonalAccessTokenConfiguration": { "Status": "ACTIVE", "LifetimeInDays": 365 }
+            })),
+        );
+    }
+
+    fn stored(&self) -> Value {
+        self.emulator.identity_provider(ORG).expect("configured")
+    }
+}
+
+fn answer(outcome: Outcome) -> Answer {
+    match outcome {
+        Outcome::Response(raw) => Answer::from_lambda(raw),
+        other => panic!("no HTTP answer: {other:?}"),
+    }
+}
+
+fn patch(caller: &str, body: Value, if_match: Option<&str>) -> Value {
+    let mut event = as_caller(
+        with_body(
+            event("rest-patch.json"),
+            Some("application/merge-patch+json"),
+            &body.to_string(),
+        ),
+        Some(caller),
+    );
+    set_header(&mut event, "if-match", if_match);
+    event
+}
+
+async fn current_etag(api: &mut FunctionProcess) -> String {
+    let read = answer(
+        api.invoke(as_caller(event("rest-get.json"), Some(ADMIN)))
+            .await
+            .outcome,
+    );
+    assert_eq!(read.status, 200, "{read:?}");
+    read.header("etag").expect("an ETag").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_with_the_same_if_match_never_both_write() {
+    let backends = Backends::start().await;
+    let mut first = backends.api().await;
+    let mut second = backends.api().await;
+    backends.emulator.inject(FaultRule::new(
+        "PutIdentityProviderConfiguration",
+        Fault::Latency(PUT_LATENCY),
+    ));
+    for trial in 0..50_u32 {
+        backends.reset("IDENTITY_PROVIDER_AND_DIRECTORY");
+        let etag = current_etag(&mut first).await;
+        let (one, two) = (10 + trial, 100 + trial);
+        let (a, b) = tokio::join!(
+            first.invoke(patch(
+                ADMIN,
+                json!({ "personalAccessTokens": { "lifetimeInDays": one } }),
+                Some(&etag)
+            )),
+            second.invoke(patch(
+                ADMIN,
+                json!({ "personalAccessTokens": { "lifetimeInDays": two } }),
+                Some(&etag)
+            )),
+        );
+        let (a, b) = (answer(a.outcome), answer(b.outcome));
+        let winner = match (a.status, b.status) {
+            (200, 412 | 409) => one,
+            (412 | 409, 200) => two,
+            other => panic!("trial {trial}: exactly one write may win, got {other:?}: {a:?} {b:?}"),
+        };
+        for loser in [&a, &b].into_iter().filter(|answer| answer.status != 200) {
+            assert!(
+                ["PRECONDITION_FAILED", "WRITE_IN_PROGRESS"].contains(&loser.problem_code_any()),
+                "{loser:?}"
+            );
+        }
+        assert_eq!(
+            backends.stored()["PersonalAccessTokenConfiguration"]["LifetimeInDays"],
+            json!(winner),
+            "trial {trial}: the stored configuration is the winner's"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_only_callers_patch_never_undoes_an_admins_revert() {
+    let backends = Backends::start().await;
+    let mut first = backends.api().await;
+    let mut second = backends.api().await;
+    backends.emulator.inject(FaultRule::new(
+        "PutIdentityProviderConfiguration",
+        Fault::Latency(PUT_LATENCY),
+    ));
+    for trial in 0..50_u32 {
+        backends.reset("IDENTITY_PROVIDER_ONLY");
+        let revert = patch(
+            ADMIN,
+            json!({ "authenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY" }),
+            None,
+        );
+        let tokens = patch(
+            WRITER,
+            json!({ "personalAccessTokens": { "lifetimeInDays": 30 } }),
+            None,
+        );
+        // Alternate which instance serves the admin, so neither process is always first.
+        let (admin, writer) = if trial % 2 == 0 {
+            let (a, w) = tokio::join!(first.invoke(revert), second.invoke(tokens));
+            (answer(a.outcome), answer(w.outcome))
+        } else {
+            let (w, a) = tokio::join!(first.invoke(tokens), second.invoke(revert));
+            (answer(a.outcome), answer(w.outcome))
+        };
+        assert!(
+            [200, 409].contains(&writer.status),
+            "trial {trial}: {writer:?}"
+        );
+        assert_eq!(admin.status, 200, "trial {trial}: {admin:?}");
+        assert_eq!(
+            backends.stored()["AuthenticationMode"],
+            "IDENTITY_PROVIDER_AND_DIRECTORY",
+            "trial {trial}: the admin was told 200 for the revert, and nobody with escalate undid it"
+        );
+    }
+}
+
+fn enforcement_policy() -> String {
+    json!({
+        "maxChangesPerRun": 5,
+        "callsPerSecond": 20,
+        "organizations": { ORG: {
+            "mode": "enforce",
+            "desired": {
+                "authenticationMode": "IDENTITY_PROVIDER_ONLY",
+                "identityCenter": { "instanceArn": INSTANCE_ARN, "applicationArn": APPLICATION_ARN },
+                "personalAccessTokens": { "status": "ACTIVE", "lifetimeInDays": 90 }
+            }
+        }}
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admins_revert_during_a_sweep_is_never_switched_back_and_the_report_tells_the_truth() {
+    let backends = Backends::start().await;
+    let mut api = backends.api().await;
+    let mut enforcer = backends
+        .launch(
+            ENFORCER,
+            "EnforcerFunction",
+            &[("ENFORCEMENT_POLICY", enforcement_policy())],
+        )
+        .await;
+    backends.emulator.inject(FaultRule::new(
+        "PutIdentityProviderConfiguration",
+        Fault::Latency(PUT_LATENCY),
+    ));
+    let (mut remediated, mut refused) = (0, 0);
+    for trial in 0..30_u32 {
+        backends.reset("IDENTITY_PROVIDER_ONLY");
+        let revert = patch(
+            ADMIN,
+            json!({ "authenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY" }),
+            None,
+        );
+        // The admin's revert starts at a different point of the sweep in each trial: before the
+        // sweep's first read, between it and the remediation, or during the remediation.
+        let offset = Duration::from_millis(u64::from(trial % 6) * 40);
+        let (swept, admin) =
+            tokio::join!(enforcer.invoke(event("enforcer-scheduled.json")), async {
+                tokio::time::sleep(offset).await;
+                api.invoke(revert).await
+            },);
+        let admin = answer(admin.outcome);
+        assert_eq!(admin.status, 200, "trial {trial}: {admin:?}");
+        let Outcome::Response(summary) = swept.outcome else {
+            panic!("trial {trial}: the enforcer answered {:?}", swept.outcome);
+        };
+        let result = &summary["organizations"][0];
+        let stored = backends.stored();
+        assert_eq!(
+            stored["AuthenticationMode"], "IDENTITY_PROVIDER_AND_DIRECTORY",
+            "trial {trial}: the enforcer may not switch to IDENTITY_PROVIDER_ONLY (allow is empty): {summary}"
+        );
+        let pointers: Vec<&str> = result["diff"]
+            .as_array()
+            .map(|diff| {
+                diff.iter()
+                    .filter_map(|change| change["pointer"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        match result["outcome"].as_str() {
+            Some("remediated") => {
+                remediated += 1;
+                assert_eq!(
+                    pointers,
+                    ["/personalAccessTokens/lifetimeInDays"],
+                    "trial {trial}: {summary}"
+                );
+                assert_eq!(
+                    result["confirmation"], "confirmed",
+                    "trial {trial}: {summary}"
+                );
+                assert_eq!(
+                    stored["PersonalAccessTokenConfiguration"]["LifetimeInDays"],
+                    90
+                );
+                assert_eq!(summary["totals"]["remediated"], 1);
+            }
+            Some("drifted") => {
+                refused += 1;
+                assert!(
+                    pointers.contains(&"/authenticationMode"),
+                    "trial {trial}: {summary}"
+                );
+                assert!(
+                    result["reason"]
+                        .as_str()
+                        .is_some_and(|r| r.contains("IDENTITY_PROVIDER_ONLY")),
+                    "trial {trial}: {summary}"
+                );
+                assert_eq!(
+                    stored["PersonalAccessTokenConfiguration"]["LifetimeInDays"],
+                    365
+                );
+                assert_eq!(summary["totals"]["remediated"], 0);
+            }
+            other => panic!("trial {trial}: {other:?} in {summary}"),
+        }
+    }
+    println!("{remediated} sweeps wrote before the revert, {refused} re-checked after it");
+    assert!(
+        remediated > 0 && refused > 0,
+        "the trials cover both orders: {remediated} remediated, {refused} refused"
+    );
+}

@@ -1,0 +1,188 @@
+//! The DynamoDB lease adapter against a real DynamoDB API on loopback (moto's server mode): one
+//! holder at a time, the conditional writes behind it, expiry and takeover of a dead holder's lease,
+//! release and renewal only by the owner, and an unusable store reported as unavailable.
+
+mod support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use idp_gateway::domain::OrganizationId;
+use idp_gateway::lease::{Acquisition, DynamoDbLeases, Lease, LeaseError, LeaseKey, WriteLeases};
+use support::dynamodb::{LocalDynamoDb, ThrottlingDynamoDb};
+use support::*;
+
+const TABLE: &str = "idp-gateway-write-locks";
+const TTL: Duration = Duration::from_secs(30);
+
+fn key() -> LeaseKey {
+    LeaseKey::workmail_organization(&OrganizationId::parse(ORG).expect("id"))
+}
+
+fn now_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+}
+
+async fn leases_on(dynamodb: &LocalDynamoDb) -> DynamoDbLeases {
+    dynamodb.create_lease_table(TABLE).await;
+    DynamoDbLeases::new(&sdk_config(&dynamodb.url).await, TABLE)
+}
+
+async fn held(leases: &DynamoDbLeases, owner: &str) -> Lease {
+    match leases.try_acquire(&key(), owner, TTL).await {
+        Ok(Acquisition::Held(lease)) => lease,
+        other => panic!("{owner} should get the lease: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn one_holder_at_a_time_and_only_the_owner_releases() {
+    let dynamodb = LocalDynamoDb::start().await;
+    let leases = leases_on(&dynamodb).await;
+    let first = held(&leases, "first").await;
+
+    match leases.try_acquire(&key(), "second", TTL).await {
+        Ok(Acquisition::Busy {
+            remaining: Some(remaining),
+        }) => assert!(
+            remaining <= TTL + Duration::from_secs(1) && remaining >= TTL - Duration::from_secs(3),
+            "{remaining:?}"
+        ),
+        other => panic!("a held lease is busy, with its expiry: {other:?}"),
+    }
+    let stranger = Lease {
+        key: key(),
+        owner: "second".to_owned(),
+    };
+    assert!(matches!(
+        leases.release(&stranger).await,
+        Err(LeaseError::Lost(_))
+    ));
+    assert!(matches!(
+        leases.renew(&stranger, TTL).await,
+        Err(LeaseError::Lost(_))
+    ));
+    leases.renew(&first, TTL).await.expect("the owner renews");
+
+    let item = dynamodb
+        .client()
+        .await
+        .get_item()
+        .table_name(TABLE)
+        .key("pk", AttributeValue::S(key().as_str().to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("get item");
+    let item = item.item().expect("the lease item is stored");
+    assert_eq!(item["owner"].as_s().ok().map(String::as_str), Some("first"));
+    let expires: u64 = item["expiresAt"]
+        .as_n()
+        .expect("expiresAt is a number, as DynamoDB's TTL needs")
+        .parse()
+        .expect("epoch seconds");
+    let now = now_seconds();
+    assert!(
+        expires >= now + TTL.as_secs() - 2 && expires <= now + TTL.as_secs() + 2,
+        "{expires} vs now {now}"
+    );
+
+    leases.release(&first).await.expect("the owner releases");
+    assert!(
+        matches!(leases.release(&first).await, Err(LeaseError::Lost(_))),
+        "a released lease cannot be released twice"
+    );
+    held(&leases, "second").await;
+}
+
+#[tokio::test]
+async fn a_dead_holders_expired_lease_is_taken_over_and_stays_taken() {
+    let dynamodb = LocalDynamoDb::start().await;
+    let leases = leases_on(&dynamodb).await;
+    dynamodb
+        .client()
+        .await
+        .put_item()
+        .table_name(TABLE)
+        .item("pk", AttributeValue::S(key().as_str().to_owned()))
+        .item("owner", AttributeValue::S("crashed".to_owned()))
+        .item(
+            "expiresAt",
+            AttributeValue::N((now_seconds() - 60).to_string()),
+        )
+        .send()
+        .await
+        .expect("a lease left behind by a holder that died");
+
+    let taken = held(&leases, "survivor").await;
+    let dead = Lease {
+        key: key(),
+        owner: "crashed".to_owned(),
+    };
+    assert!(
+        matches!(leases.renew(&dead, TTL).await, Err(LeaseError::Lost(_))),
+        "the old holder cannot extend a lease taken over"
+    );
+    assert!(matches!(
+        leases.release(&dead).await,
+        Err(LeaseError::Lost(_))
+    ));
+    assert!(matches!(
+        leases.try_acquire(&key(), "third", TTL).await,
+        Ok(Acquisition::Busy { .. })
+    ));
+    leases.release(&taken).await.expect("released");
+}
+
+#[tokio::test]
+async fn many_concurrent_takers_get_exactly_one_lease() {
+    let dynamodb = LocalDynamoDb::start().await;
+    let leases = leases_on(&dynamodb).await;
+    for round in 0..10 {
+        let attempts = (0..8).map(|taker| {
+            let leases = leases.clone();
+            async move {
+                leases
+                    .try_acquire(&key(), &format!("round{round}-taker{taker}"), TTL)
+                    .await
+            }
+        });
+        let answers = futures_util::future::join_all(attempts).await;
+        let winners: Vec<Lease> = answers
+            .into_iter()
+            .filter_map(|answer| match answer.expect("the store answers") {
+                Acquisition::Held(lease) => Some(lease),
+                Acquisition::Busy { .. } => None,
+            })
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: {winners:?}");
+        leases.release(&winners[0]).await.expect("released");
+    }
+}
+
+#[tokio::test]
+async fn a_throttled_or_unreachable_store_is_unavailable() {
+    let throttling = ThrottlingDynamoDb::start().await;
+    let leases = DynamoDbLeases::new(&sdk_config(&throttling.url).await, TABLE);
+    match leases.try_acquire(&key(), "writer", TTL).await {
+        Err(LeaseError::Unavailable(message)) => {
+            assert!(
+                message.contains("ProvisionedThroughputExceeded")
+                    || message.contains("service error"),
+                "{message}"
+            );
+        }
+        other => panic!("throttled: {other:?}"),
+    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = closed.local_addr().expect("address");
+    drop(closed);
+    let leases = DynamoDbLeases::new(&sdk_config(&format!("http://{address}")).await, TABLE);
+    assert!(matches!(
+        leases.try_acquire(&key(), "writer", TTL).await,
+        Err(LeaseError::Unavailable(_))
+    ));
+}

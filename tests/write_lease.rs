@@ -1,0 +1,193 @@
+//! The write path under the organization's lease, through the real SDK clients: a write that cannot
+//! get the lease writes nothing (409 with Retry-After), a lease store that cannot be used stops the
+//! write (503), a dead holder's lease is taken over, a dry run needs no lease, no-op writes make no
+//! WorkMail write, and a confirming read that disagrees is reported.
+
+mod support;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use idp_gateway::http::{AccessControl, Api};
+use idp_gateway::lease::{DynamoDbLeases, LeaseStore};
+use idp_gateway::workmail::SdkWorkMail;
+use serde_json::{Value, json};
+use support::dynamodb::{LocalDynamoDb, ThrottlingDynamoDb};
+use support::*;
+use workmail_emulator::{Emulator, Fault, FaultRule};
+
+const TABLE: &str = "idp-gateway-write-locks";
+const DESCRIBE: &str = "DescribeIdentityProviderConfiguration";
+const PUT: &str = "PutIdentityProviderConfiguration";
+
+/// The API over the emulator, its leases in the DynamoDB at `dynamodb_url`.
+async fn api_with_table(emulator: &Emulator, dynamodb_url: &str) -> Api<SdkWorkMail> {
+    let settings = test_settings();
+    Api::new(
+        SdkWorkMail::new(&sdk_config(&emulator.url()).await, &settings),
+        LeaseStore::DynamoDb(DynamoDbLeases::new(&sdk_config(dynamodb_url).await, TABLE)),
+        lease_settings(&settings),
+        AccessControl::open(),
+    )
+}
+
+fn lifetime_patch(days: u32) -> Value {
+    with_body(
+        event("rest-patch.json"),
+        Some("application/merge-patch+json"),
+        &json!({ "personalAccessTokens": { "lifetimeInDays": days } }).to_string(),
+    )
+}
+
+/// Another writer's lease on the demo organization, expiring `seconds_from_now` (negative: expired).
+async fn foreign_lease(dynamodb: &LocalDynamoDb, seconds_from_now: i64) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let expires = now.saturating_add_signed(seconds_from_now);
+    dynamodb
+        .client()
+        .await
+        .put_item()
+        .table_name(TABLE)
+        .item("pk", AttributeValue::S(format!("workmail/{ORG}")))
+        .item(
+            "owner",
+            AttributeValue::S("api/another-instance/1".to_owned()),
+        )
+        .item("expiresAt", AttributeValue::N(expires.to_string()))
+        .send()
+        .await
+        .expect("lease item");
+}
+
+#[tokio::test]
+async fn a_write_that_cannot_get_the_lease_writes_nothing_and_says_when_to_retry() {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let dynamodb = LocalDynamoDb::start().await;
+    dynamodb.create_lease_table(TABLE).await;
+    foreign_lease(&dynamodb, 60).await;
+    let api = api_with_table(&emulator, &dynamodb.url).await;
+
+    let answer = invoke_api(&api, &lifetime_patch(30)).await;
+    assert_eq!(answer.status, 409, "{answer:?}");
+    assert_eq!(answer.problem_code(), "WRITE_IN_PROGRESS");
+    let retry_after: u64 = answer
+        .header("retry-after")
+        .and_then(|value| value.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((50..=61).contains(&retry_after), "{retry_after}");
+    assert!(
+        emulator.operations().is_empty(),
+        "no WorkMail call without the lease"
+    );
+
+    let dry_run = invoke_api(&api, &with_query(lifetime_patch(30), "dryRun", "true")).await;
+    assert_eq!(dry_run.status, 200, "a dry run needs no lease: {dry_run:?}");
+    assert_eq!(emulator.operations(), [DESCRIBE]);
+}
+
+#[tokio::test]
+async fn a_dead_holders_lease_is_taken_over() {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let dynamodb = LocalDynamoDb::start().await;
+    dynamodb.create_lease_table(TABLE).await;
+    foreign_lease(&dynamodb, -30).await;
+    let api = api_with_table(&emulator, &dynamodb.url).await;
+    let answer = invoke_api(&api, &lifetime_patch(30)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body["personalAccessTokens"]["lifetimeInDays"], 30);
+    let item = dynamodb
+        .client()
+        .await
+        .get_item()
+        .table_name(TABLE)
+        .key("pk", AttributeValue::S(format!("workmail/{ORG}")))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("get item");
+    assert!(
+        item.item().is_none(),
+        "the lease was released after the write"
+    );
+}
+
+#[tokio::test]
+async fn an_unusable_lease_store_stops_every_write_before_workmail() {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let throttling = ThrottlingDynamoDb::start().await;
+    let api = api_with_table(&emulator, &throttling.url).await;
+    let stored = emulator.identity_provider(ORG);
+    let mut delete = event("rest-delete.json");
+    set_header(&mut delete, "confirm-impact", Some("lockout-risk"));
+    for event in [lifetime_patch(30), event("rest-put.json"), delete] {
+        let answer = invoke_api(&api, &event).await;
+        assert_eq!(answer.status, 503, "{answer:?}");
+        assert_eq!(answer.problem_code(), "LOCK_UNAVAILABLE");
+        assert!(answer.header("retry-after").is_some());
+    }
+    assert!(
+        emulator.operations().is_empty(),
+        "{:?}",
+        emulator.operations()
+    );
+    assert_eq!(emulator.identity_provider(ORG), stored);
+}
+
+#[tokio::test]
+async fn writes_that_change_nothing_make_no_workmail_write() {
+    let harness = Harness::start().await;
+    let empty = with_body(
+        event("rest-patch.json"),
+        Some("application/merge-patch+json"),
+        "{}",
+    );
+    let same_put = with_body(
+        event("rest-put.json"),
+        Some("application/json"),
+        &demo_configuration().to_string(),
+    );
+    for event in [empty, same_put] {
+        let answer = harness.invoke(&event).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert_eq!(answer.body, demo_configuration());
+        assert!(answer.header("etag").is_some());
+    }
+    assert_eq!(
+        harness.emulator.operations(),
+        [DESCRIBE, DESCRIBE],
+        "a read under the lease each, no Put"
+    );
+
+    harness.emulator.set_identity_provider(ORG, None);
+    let delete = harness.invoke_file("rest-delete.json").await;
+    assert_eq!(delete.status, 204, "{delete:?}");
+    assert_eq!(
+        harness.emulator.operations(),
+        [DESCRIBE, DESCRIBE, DESCRIBE]
+    );
+}
+
+#[tokio::test]
+async fn a_confirming_read_that_disagrees_is_reported() {
+    let harness = Harness::start().await;
+    harness
+        .emulator
+        .inject(FaultRule::new(PUT, Fault::AcknowledgeWithoutEffect).times(1));
+    let answer = harness.invoke(&lifetime_patch(30)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.body["warning"],
+        "changed by another writer after this write"
+    );
+    assert_eq!(
+        answer.body["personalAccessTokens"]["lifetimeInDays"], 365,
+        "the answer is what the confirming read returned"
+    );
+    assert_eq!(harness.emulator.operations(), [DESCRIBE, PUT, DESCRIBE]);
+}
