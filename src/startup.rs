@@ -88,6 +88,7 @@ fn leases_from(
     sdk_config: &SdkConfig,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<LeaseStore, StartupError> {
+    let lookup = |name: &str| lookup(name).filter(|value| !value.is_empty());
     let in_lambda = lookup("AWS_LAMBDA_FUNCTION_NAME").is_some();
     let in_process = match lookup("WRITE_LOCK_IN_PROCESS").as_deref() {
         None | Some("false") => false,
@@ -278,4 +279,47 @@ fn runtime_api_client() -> Option<lambda_runtime_api_client::PooledClient> {
             .with_endpoint(endpoint)
             .build(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choose(pairs: &[(&str, &str)]) -> Result<LeaseStore, StartupError> {
+        let config = SdkConfig::builder().build();
+        leases_from(&config, |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn lambda_needs_the_lease_table_or_the_explicit_local_setting() {
+        let in_lambda = ("AWS_LAMBDA_FUNCTION_NAME", "idp-gateway-api");
+        let refused = choose(&[in_lambda]).expect_err("no lease store in Lambda");
+        assert!(refused.to_string().contains("WRITE_LOCK_TABLE"), "{refused}");
+        assert!(matches!(
+            choose(&[in_lambda, ("WRITE_LOCK_TABLE", "idp-gateway-write-locks")]),
+            Ok(LeaseStore::DynamoDb(_))
+        ));
+        assert!(matches!(
+            choose(&[in_lambda, ("WRITE_LOCK_IN_PROCESS", "true")]),
+            Ok(LeaseStore::InProcess(_))
+        ));
+        assert!(matches!(choose(&[]), Ok(LeaseStore::InProcess(_))));
+    }
+
+    #[test]
+    fn contradictory_or_malformed_lease_settings_are_refused() {
+        for pairs in [
+            &[("WRITE_LOCK_TABLE", "locks"), ("WRITE_LOCK_IN_PROCESS", "true")][..],
+            &[("WRITE_LOCK_IN_PROCESS", "yes")][..],
+            &[("WRITE_LOCK_TABLE", "no spaces allowed")][..],
+            &[("WRITE_LOCK_TABLE", "ab")][..],
+        ] {
+            assert!(choose(pairs).is_err(), "{pairs:?}");
+        }
+    }
 }

@@ -7,9 +7,9 @@ mod support;
 
 use std::time::Duration;
 
+use lambda_harness::dynamodb::LocalDynamoDb;
 use lambda_harness::{FunctionProcess, Outcome};
 use serde_json::{Value, json};
-use support::dynamodb::LocalDynamoDb;
 use support::*;
 use workmail_emulator::{Emulator, Fault, FaultRule};
 

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::types::AttributeValue;
 use idp_gateway::domain::OrganizationId;
 use idp_gateway::lease::{Acquisition, DynamoDbLeases, Lease, LeaseError, LeaseKey, WriteLeases};
-use support::dynamodb::{LocalDynamoDb, ThrottlingDynamoDb};
+use lambda_harness::dynamodb::LocalDynamoDb;
+use support::dynamodb::ThrottlingDynamoDb;
 use support::*;
 
 const TABLE: &str = "idp-gateway-write-locks";

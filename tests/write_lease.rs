@@ -11,8 +11,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use idp_gateway::http::{AccessControl, Api};
 use idp_gateway::lease::{DynamoDbLeases, LeaseStore};
 use idp_gateway::workmail::SdkWorkMail;
+use lambda_harness::dynamodb::LocalDynamoDb;
 use serde_json::{Value, json};
-use support::dynamodb::{LocalDynamoDb, ThrottlingDynamoDb};
+use support::dynamodb::ThrottlingDynamoDb;
 use support::*;
 use workmail_emulator::{Emulator, Fault, FaultRule};
 
@@ -190,4 +191,72 @@ async fn a_confirming_read_that_disagrees_is_reported() {
         "the answer is what the confirming read returned"
     );
     assert_eq!(harness.emulator.operations(), [DESCRIBE, PUT, DESCRIBE]);
+}
+
+#[tokio::test]
+async fn the_audit_record_says_what_each_write_did_to_the_stored_state() {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let endpoint = emulator.url();
+    let env = [
+        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("WRITE_LOCK_IN_PROCESS", "true"),
+    ];
+    let mut api =
+        lambda_harness::FunctionProcess::start(env!("CARGO_BIN_EXE_api"), "ApiFunction", &env)
+            .await
+            .expect("the api binary starts");
+    let empty = with_body(
+        event("rest-patch.json"),
+        Some("application/merge-patch+json"),
+        "{}",
+    );
+    let cases = [
+        (empty, "unchanged"),
+        (lifetime_patch(30), "written"),
+        (with_query(lifetime_patch(60), "dryRun", "true"), "dryRun"),
+        (
+            with_body(event("rest-patch.json"), Some("text/plain"), "{}"),
+            "none",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (request, _) in &cases {
+        ids.push(api.invoke(request.clone()).await.request_id);
+    }
+    let logs = api.logs();
+    let start_up_warning = logs
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .any(|line| {
+            line["level"] == "WARN"
+                && line["fields"]["message"]
+                    .as_str()
+                    .or(line["message"].as_str())
+                    .is_some_and(|m| m.contains("write leases are held in this process only"))
+        });
+    assert!(
+        start_up_warning,
+        "the local lease setting is logged: {logs:?}"
+    );
+    for ((_, effect), id) in cases.iter().zip(&ids) {
+        let record = logs
+            .iter()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|line| line["audit"] == true && line["requestId"] == id.as_str())
+            .unwrap_or_else(|| panic!("no audit record for {id}"));
+        assert_eq!(record["effect"], *effect, "{record}");
+    }
+    assert_eq!(
+        emulator
+            .operations()
+            .iter()
+            .filter(|op| op.as_str() == PUT)
+            .count(),
+        1,
+        "only the real change was written"
+    );
 }

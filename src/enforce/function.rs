@@ -1,6 +1,8 @@
 //! `Enforcer`: the entry point of the enforcer function. Event in, trigger read, organizations swept,
 //! summary out; a malformed event is the only error (so Lambda's retries and failure destination see it).
 
+use std::time::Duration;
+
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
@@ -55,10 +57,14 @@ impl<S: IdentityProviderStore> Enforcer<S> {
                 return Ok(summary);
             }
         };
+        // A paced Put may wait for every other concurrent call's slot after the lease is renewed.
+        let slot_wait = Duration::from_secs_f64(
+            self.policy.max_concurrency as f64 / self.policy.calls_per_second,
+        );
         let target = SweepTarget {
             store: &self.store,
             leases: &self.leases,
-            lease_settings: self.lease_settings,
+            lease_settings: self.lease_settings.with_queueing(slot_wait),
         };
         let (results, cap) = sweep(target, &self.policy, targets, mode_cap, Timestamp::now()).await;
         let summary = Summary::new(trigger.name(), &self.policy.hash, results, cap);

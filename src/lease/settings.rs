@@ -24,4 +24,13 @@ impl LeaseSettings {
             wait: Duration::from_secs(3),
         }
     }
+
+    /// The same, for a writer whose write may first wait up to `queued` for its turn (the
+    /// enforcer's paced calls): the lease also covers that wait.
+    pub fn with_queueing(self, queued: Duration) -> Self {
+        Self {
+            ttl: self.ttl + queued,
+            ..self
+        }
+    }
 }

@@ -161,6 +161,41 @@ def role_grants(resources, function_name, actions):
 def check_least_privilege(resources):
     role_grants(resources, "ApiFunction", DESCRIBE_PUT_DELETE)
     role_grants(resources, "EnforcerFunction", DESCRIBE_PUT)
+    for function in ("ApiFunction", "EnforcerFunction"):
+        lease_grants(resources, function)
+
+
+LEASE_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+
+def lease_grants(resources, function_name):
+    """Both functions share the one lease table, with item-level actions on it alone."""
+    function = resources[function_name]
+    role = resources[function["Properties"]["Role"]["Fn::GetAtt"][0]]
+    dynamodb = [
+        statement
+        for policy in role["Properties"].get("Policies", [])
+        for statement in statements(policy["PolicyDocument"])
+        if any(action.startswith("dynamodb:") for action in as_list(statement["Action"]))
+    ]
+    assert len(dynamodb) == 1, dynamodb
+    (statement,) = dynamodb
+    assert statement["Effect"] == "Allow", statement
+    assert set(as_list(statement["Action"])) == LEASE_ACTIONS, statement
+    assert statement["Resource"] == {"Fn::GetAtt": ["WriteLockTable", "Arn"]}, statement
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["WRITE_LOCK_TABLE"] == {"Ref": "WriteLockTable"}, variables
+    assert variables["WRITE_LOCK_IN_PROCESS"] == "false", "deployed functions never use in-process leases"
+
+
+def check_lease_table(resources):
+    (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST", properties
+    assert properties["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}], properties
+    assert properties["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}], properties
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}, properties
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, properties
 
 
 def check_enforcer(resources):
@@ -205,7 +240,10 @@ def check_function(resources):
     for grant in access_policy["grants"]:
         assert "escalate" not in grant["permissions"], "the shipped access policy grants no escalation"
     timeout_ms = int(variables["WORKMAIL_OPERATION_TIMEOUT_MS"])
-    assert 3 * timeout_ms < properties["Timeout"] * 1000, "a PATCH (three WorkMail calls) fits in the function timeout"
+    # A write: the lease's bounded wait (3 s), three WorkMail calls (read, write, confirming read) and two
+    # more lease calls (renewal, release; 2 s each at most), all inside the function's timeout, which
+    # stays under API Gateway's 29 s.
+    assert 3000 + 3 * timeout_ms + 2 * 2000 < properties["Timeout"] * 1000, "a write fits in the function timeout"
 
 
 def check_stage(resources):
@@ -218,6 +256,37 @@ def check_stage(resources):
     json.loads(access["Format"].replace("$context.", "context."))
 
 
+SCP = os.path.join(HERE, "..", "..", "docs", "deny-direct-writes-scp.json")
+
+
+def check_direct_write_scp(resources):
+    """The example service control policy denies the two write actions to every principal but the two
+    functions' roles, whose ARNs the template outputs under the names the placeholders refer to."""
+    policy = json.load(open(SCP))
+    assert policy["Version"] == "2012-10-17", policy
+    (statement,) = statements(policy)
+    assert statement["Effect"] == "Deny" and statement["Resource"] == "*", statement
+    assert set(as_list(statement["Action"])) == {
+        "workmail:PutIdentityProviderConfiguration",
+        "workmail:DeleteIdentityProviderConfiguration",
+    }, statement
+    assert set(statement["Condition"]) == {"ArnNotLike"}, statement
+    admitted = statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert admitted == ["API_FUNCTION_ROLE_ARN", "ENFORCER_FUNCTION_ROLE_ARN"], admitted
+    outputs = yaml_parse(open(TEMPLATE).read())["Outputs"]
+    assert outputs["ApiFunctionRoleArn"]["Value"] == {"Fn::GetAtt": ["ApiFunctionRole", "Arn"]}, outputs
+    assert outputs["EnforcerFunctionRoleArn"]["Value"] == {"Fn::GetAtt": ["EnforcerFunctionRole", "Arn"]}, outputs
+    granted = {
+        action
+        for role in ("ApiFunctionRole", "EnforcerFunctionRole")
+        for policy in resources[role]["Properties"]["Policies"]
+        for statement in statements(policy["PolicyDocument"])
+        for action in as_list(statement["Action"])
+        if action.startswith("workmail:") and "IdentityProviderConfiguration" in action and not action.startswith("workmail:Describe")
+    }
+    assert granted == set(as_list(policy["Statement"][0]["Action"])), granted
+
+
 def main():
     output = translated()
     resources = output["Resources"]
@@ -225,9 +294,11 @@ def main():
         check_private_iam_api,
         check_resource_policy,
         check_least_privilege,
+        check_lease_table,
         check_function,
         check_enforcer,
         check_stage,
+        check_direct_write_scp,
     ]
     failed = 0
     for check in checks:
