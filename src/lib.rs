@@ -6,6 +6,7 @@ pub mod domain;
 pub mod enforce;
 pub mod http;
 pub mod lease;
+pub mod logging;
 pub mod metrics;
 pub mod startup;
 pub mod use_cases;

@@ -5,7 +5,7 @@ use idp_gateway::startup::{enforcer_from_env, report_init_error};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    idp_gateway::logging::init();
     match enforcer_from_env().await {
         Ok(enforcer) => run(enforcer).await,
         Err(error) => Err(report_init_error(error).await),
