@@ -6,7 +6,9 @@ mod change;
 mod configuration;
 mod diff;
 mod document;
+mod impact;
 mod invalid;
+mod mailbox;
 mod managed;
 mod merge;
 mod organization_id;
@@ -16,14 +18,22 @@ pub mod strict_json_document;
 mod timestamp;
 
 pub use arn::{AccountId, ApplicationArn, InstanceArn, InstanceId, Partition};
-pub use change::{Change, etag};
+pub use change::{Change, ImpactData, LockoutRisk, etag};
 pub use configuration::{
     AuthenticationMode, IdentityCenter, IdentityProviderConfiguration, PersonalAccessTokens,
     TokenLifetime, TokenStatus,
 };
 pub use diff::{FieldChange, diff};
 pub use document::{ConfigurationDocument, parse_configuration};
+pub use impact::{
+    AffectedList, AffectedUser, AffectedUsers, CutShort, DirectorySnapshot, ImpactReport,
+    Incompleteness, LISTED_USERS,
+};
 pub use invalid::InvalidValue;
+pub use mailbox::{
+    IdentityProviderUserId, MailboxUser, PersonalAccessTokenId, PersonalAccessTokenSummary, UserId,
+    UserRole, UserState,
+};
 pub use managed::{InvalidManagedList, ManagedOrganizations};
 pub use merge::merge_patch;
 pub use organization_id::OrganizationId;
