@@ -18,6 +18,10 @@ static APPLICATION_ARN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static NEXT_TOKEN: LazyLock<Regex> = LazyLock::new(|| pattern("^[0-9]+$"));
+static ENTITY_IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| pattern("^[a-zA-Z0-9._%+@-]+$"));
+static PERSONAL_ACCESS_TOKEN_ID: LazyLock<Regex> = LazyLock::new(|| pattern("^[a-zA-Z0-9_-]+$"));
+static IDENTITY_PROVIDER_USER_ID_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| pattern("^[A-Fa-f0-9-]+$"));
 
 fn pattern(source: &str) -> Regex {
     Regex::new(source).unwrap_or_else(|error| panic!("model pattern {source}: {error}"))
@@ -27,20 +31,91 @@ fn pattern(source: &str) -> Regex {
 pub type Refusal = String;
 
 pub fn organization_id(input: &Map<String, Value>) -> Result<String, Refusal> {
-    string(input, "OrganizationId", 34..=34, &ORGANIZATION_ID)
+    string(input, "OrganizationId", 34..=34, Some(&ORGANIZATION_ID))
 }
 
 pub fn instance_arn(input: &Map<String, Value>) -> Result<String, Refusal> {
-    string(input, "InstanceArn", 10..=1124, &INSTANCE_ARN)
+    string(input, "InstanceArn", 10..=1124, Some(&INSTANCE_ARN))
 }
 
 pub fn application_arn(input: &Map<String, Value>) -> Result<String, Refusal> {
-    string(input, "ApplicationArn", 10..=1224, &APPLICATION_ARN)
+    string(input, "ApplicationArn", 10..=1224, Some(&APPLICATION_ARN))
 }
 
 pub fn next_token(input: &Map<String, Value>) -> Result<Option<String>, Refusal> {
     optional(input, "NextToken")
-        .map(|_| string(input, "NextToken", 1..=1024, &NEXT_TOKEN))
+        .map(|_| string(input, "NextToken", 1..=1024, Some(&NEXT_TOKEN)))
+        .transpose()
+}
+
+/// `NextToken` as the model has it (1..=1024 characters of anything): the operation decides whether
+/// it is one of its own.
+pub fn opaque_next_token(input: &Map<String, Value>) -> Result<Option<String>, Refusal> {
+    optional(input, "NextToken")
+        .map(|_| string(input, "NextToken", 1..=1024, None))
+        .transpose()
+}
+
+/// `MaxResults` (1..=100), or `default` when left out.
+pub fn max_results(input: &Map<String, Value>, default: usize) -> Result<usize, Refusal> {
+    Ok(integer(input, "MaxResults", 1..=100)?
+        .and_then(|size| usize::try_from(size).ok())
+        .unwrap_or(default))
+}
+
+/// An `EntityIdentifier` (a user's id, email or name): 1..=256, `[a-zA-Z0-9._%+@-]+`.
+pub fn optional_entity_identifier(
+    input: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<String>, Refusal> {
+    optional(input, name)
+        .map(|_| string(input, name, 1..=256, Some(&ENTITY_IDENTIFIER)))
+        .transpose()
+}
+
+/// A `PersonalAccessTokenId`: 1..=64, `[a-zA-Z0-9_-]+`.
+pub fn personal_access_token_id(input: &Map<String, Value>) -> Result<String, Refusal> {
+    string(
+        input,
+        "PersonalAccessTokenId",
+        1..=64,
+        Some(&PERSONAL_ACCESS_TOKEN_ID),
+    )
+}
+
+/// An optional `String` member (at most 256 characters, no pattern), as the `ListUsers` filters have.
+pub fn optional_text(input: &Map<String, Value>, name: &str) -> Result<Option<String>, Refusal> {
+    optional(input, name)
+        .map(|_| string(input, name, 0..=256, None))
+        .transpose()
+}
+
+/// `IdentityProviderUserIdPrefix`: 1..=47, `^[A-Fa-f0-9-]+$`.
+pub fn optional_identity_provider_user_id_prefix(
+    input: &Map<String, Value>,
+) -> Result<Option<String>, Refusal> {
+    let name = "IdentityProviderUserIdPrefix";
+    optional(input, name)
+        .map(|_| string(input, name, 1..=47, Some(&IDENTITY_PROVIDER_USER_ID_PREFIX)))
+        .transpose()
+}
+
+pub fn optional_enumeration(
+    input: &Map<String, Value>,
+    name: &str,
+    allowed: &[&str],
+) -> Result<Option<String>, Refusal> {
+    optional(input, name)
+        .map(|_| enumeration(input, name, allowed))
+        .transpose()
+}
+
+pub fn optional_structure<'a>(
+    input: &'a Map<String, Value>,
+    name: &str,
+) -> Result<Option<&'a Map<String, Value>>, Refusal> {
+    optional(input, name)
+        .map(|_| structure(input, name))
         .transpose()
 }
 
@@ -89,7 +164,7 @@ fn string(
     input: &Map<String, Value>,
     name: &str,
     length: std::ops::RangeInclusive<usize>,
-    pattern: &Regex,
+    pattern: Option<&Regex>,
 ) -> Result<String, Refusal> {
     let Value::String(value) = required(input, name)? else {
         return Err(format!("{name} must be a string"));
@@ -102,7 +177,7 @@ fn string(
             length.end()
         ));
     }
-    if !pattern.is_match(value) {
+    if let Some(pattern) = pattern.filter(|pattern| !pattern.is_match(value)) {
         return Err(format!(
             "1 validation error detected: Value '{value}' at '{name}' failed to satisfy constraint: Member must satisfy regular expression pattern: {}",
             pattern.as_str()

@@ -1,8 +1,9 @@
 //! The WorkMail operations the emulator implements, each validating its input as the model does and
-//! answering the modeled errors.
+//! answering the modeled errors (the user and token operations live in `directory`).
 
 use serde_json::{Map, Value, json};
 
+use crate::directory::{self, ListPersonalAccessTokens, ListUsers};
 use crate::model;
 use crate::state::{Organization, OrganizationState, State, UnconfiguredAnswer};
 
@@ -40,6 +41,22 @@ pub fn dispatch(state: &mut State, operation: &str, input: &Map<String, Value>) 
         "DeleteIdentityProviderConfiguration" => delete_identity_provider(state, input),
         "DescribeOrganization" => describe_organization(state, input),
         "ListOrganizations" => list_organizations(state, input),
+        "ListUsers" => {
+            let request = ListUsers::read(input)?;
+            request.answer(&active_organization(state, input)?.directory)
+        }
+        "ListPersonalAccessTokens" => {
+            let request = ListPersonalAccessTokens::read(input)?;
+            request.answer(&active_organization(state, input)?.directory)
+        }
+        "GetPersonalAccessTokenMetadata" => {
+            let token = model::personal_access_token_id(input).map_err(ErrorAnswer::invalid)?;
+            directory::token_metadata(&active_organization(state, input)?.directory, &token)
+        }
+        "DeletePersonalAccessToken" => {
+            let token = model::personal_access_token_id(input).map_err(ErrorAnswer::invalid)?;
+            directory::delete_token(&mut active_organization(state, input)?.directory, &token)
+        }
         other => Err(ErrorAnswer::new(
             400,
             "UnknownOperationException",

@@ -1,5 +1,5 @@
-//! `Emulator`: the server on a loopback port, and the handle tests and local runs use to seed it,
-//! inject faults and read the calls it received.
+//! `Emulator`: the server on a loopback port, and the handle tests and local runs use to seed it
+//! (organizations, configurations, users, tokens), inject faults and read the calls it received.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::demo;
+use crate::directory::{BulkDirectory, Directory, EmulatedToken, EmulatedUser};
 use crate::faults::{Fault, FaultRule};
 use crate::operations::{self, ErrorAnswer};
 use crate::protocol;
@@ -93,8 +94,66 @@ impl Emulator {
                 alias: alias.to_owned(),
                 state,
                 identity_provider: None,
+                directory: Directory::default(),
             },
         );
+    }
+
+    /// Adds (or replaces, by id) a user of organization `id`; nothing when there is no such organization.
+    pub fn add_user(&self, id: &str, user: EmulatedUser) {
+        if let Some(organization) = self.state().organizations.get_mut(id) {
+            organization.directory.users.insert(user.id.clone(), user);
+        }
+    }
+
+    /// The users of organization `id`, by user id (none when there is no such organization).
+    pub fn users(&self, id: &str) -> Vec<EmulatedUser> {
+        self.state()
+            .organizations
+            .get(id)
+            .map(|organization| organization.directory.users.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Adds (or replaces, by token id) a personal access token of organization `id`; nothing when
+    /// there is no such organization. The owner is not checked, so tests can build odd directories.
+    pub fn add_personal_access_token(&self, id: &str, token: EmulatedToken) {
+        if let Some(organization) = self.state().organizations.get_mut(id) {
+            organization
+                .directory
+                .tokens
+                .insert(token.id.clone(), token);
+        }
+    }
+
+    /// The personal access tokens of organization `id`, by token id.
+    pub fn personal_access_tokens(&self, id: &str) -> Vec<EmulatedToken> {
+        self.state()
+            .organizations
+            .get(id)
+            .map(|organization| organization.directory.tokens.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the users and tokens of organization `id` with the generated `bulk` directory (10,000
+    /// users and 20,000 tokens take a few milliseconds); nothing when there is no such organization.
+    pub fn seed_bulk_directory(&self, id: &str, bulk: &BulkDirectory) {
+        let mut state = self.state();
+        let Some(organization) = state.organizations.get_mut(id) else {
+            return;
+        };
+        let users = bulk.users(&organization.alias);
+        let tokens = bulk.tokens(&users);
+        organization.directory = Directory {
+            users: users
+                .into_iter()
+                .map(|user| (user.id.clone(), user))
+                .collect(),
+            tokens: tokens
+                .into_iter()
+                .map(|token| (token.id.clone(), token))
+                .collect(),
+        };
     }
 
     /// Changes an organization's state.
@@ -161,8 +220,9 @@ impl Emulator {
             .collect()
     }
 
-    /// Seeds the demo organization: Active, with an Identity Center application and a configuration
-    /// in `IDENTITY_PROVIDER_AND_DIRECTORY` mode.
+    /// Seeds the demo organization: Active, with an Identity Center application, a configuration
+    /// in `IDENTITY_PROVIDER_AND_DIRECTORY` mode, and the users and tokens of `demo` (token times
+    /// relative to the system clock).
     pub fn seed_demo(&self) {
         self.add_organization(
             demo::ORGANIZATION_ID,
@@ -181,7 +241,21 @@ impl Emulator {
                 "PersonalAccessTokenConfiguration": { "Status": "ACTIVE", "LifetimeInDays": 365 }
             })),
         );
+        for user in demo::users() {
+            self.add_user(demo::ORGANIZATION_ID, user);
+        }
+        for token in demo::tokens(unix_now()) {
+            self.add_personal_access_token(demo::ORGANIZATION_ID, token);
+        }
     }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
 }
 
 async fn answer(

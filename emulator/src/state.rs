@@ -1,10 +1,12 @@
-//! What the emulator holds: organizations with their states and identity-provider configurations,
+//! What the emulator holds: organizations with their states, identity-provider configurations, users
+//! and personal access tokens,
 //! the Identity Center applications that exist, injected faults, and the log of calls received.
 
 use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
+use crate::directory::Directory;
 use crate::faults::{Fault, FaultRule};
 
 /// WorkMail's organization states.
@@ -60,6 +62,8 @@ pub(crate) struct Organization {
     pub state: OrganizationState,
     /// The configuration as WorkMail would answer Describe (PascalCase), when there is one.
     pub identity_provider: Option<Value>,
+    /// Its users and personal access tokens.
+    pub directory: Directory,
 }
 
 #[derive(Debug, Default)]
