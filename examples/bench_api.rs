@@ -64,7 +64,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut shared = common.to_vec();
     shared.push(("WRITE_LOCK_TABLE", TABLE.to_owned()));
     shared.push(("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.url.clone()));
-    println!("== write leases in DynamoDB (moto's server on loopback: slower per call than DynamoDB in-region)");
+    println!(
+        "== write leases in DynamoDB (moto's server on loopback: slower per call than DynamoDB in-region)"
+    );
     cold_starts_of(&binary, &shared, cold_starts).await?;
     let leased = warm(&binary, &shared, &emulator, WRITES, invocations).await?;
     for ((file, mut without), (_, mut with)) in local

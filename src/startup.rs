@@ -299,7 +299,10 @@ mod tests {
     fn lambda_needs_the_lease_table_or_the_explicit_local_setting() {
         let in_lambda = ("AWS_LAMBDA_FUNCTION_NAME", "idp-gateway-api");
         let refused = choose(&[in_lambda]).expect_err("no lease store in Lambda");
-        assert!(refused.to_string().contains("WRITE_LOCK_TABLE"), "{refused}");
+        assert!(
+            refused.to_string().contains("WRITE_LOCK_TABLE"),
+            "{refused}"
+        );
         assert!(matches!(
             choose(&[in_lambda, ("WRITE_LOCK_TABLE", "idp-gateway-write-locks")]),
             Ok(LeaseStore::DynamoDb(_))
@@ -314,7 +317,10 @@ mod tests {
     #[test]
     fn contradictory_or_malformed_lease_settings_are_refused() {
         for pairs in [
-            &[("WRITE_LOCK_TABLE", "locks"), ("WRITE_LOCK_IN_PROCESS", "true")][..],
+            &[
+                ("WRITE_LOCK_TABLE", "locks"),
+                ("WRITE_LOCK_IN_PROCESS", "true"),
+            ][..],
             &[("WRITE_LOCK_IN_PROCESS", "yes")][..],
             &[("WRITE_LOCK_TABLE", "no spaces allowed")][..],
             &[("WRITE_LOCK_TABLE", "ab")][..],

@@ -275,7 +275,7 @@ async fn deleted_and_unknown_organizations_fail_without_stopping_the_others() {
     assert_eq!(result(&summary, ORG)["outcome"], "remediated");
     assert_eq!(
         summary["totals"],
-        json!({ "compliant": 0, "drifted": 0, "remediated": 1, "skipped": 0, "failed": 2 })
+        json!({ "compliant": 0, "drifted": 0, "remediated": 1, "skipped": 0, "conflict": 0, "notReached": 0, "failed": 2 })
     );
 }
 

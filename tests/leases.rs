@@ -187,3 +187,75 @@ async fn a_throttled_or_unreachable_store_is_unavailable() {
         Err(LeaseError::Unavailable(_))
     ));
 }
+
+#[tokio::test]
+async fn the_enforcers_ledger_counts_changes_remembers_its_stop_and_its_own_writes() {
+    use idp_gateway::lease::{ChangeWindow, EnforcerLedger};
+    let dynamodb = LocalDynamoDb::start().await;
+    let ledger = leases_on(&dynamodb).await;
+    let window = ChangeWindow::containing(now_seconds());
+    let spends =
+        futures_util::future::join_all((0..6).map(|_| ledger.try_spend_change(&window, 4))).await;
+    let granted = spends
+        .into_iter()
+        .map(|spent| spent.expect("the store answers"))
+        .filter(|granted| *granted)
+        .count();
+    assert_eq!(granted, 4, "concurrent spenders never exceed the limit");
+    ledger.refund_change(&window).await.expect("refund");
+    assert!(ledger.try_spend_change(&window, 4).await.expect("answer"));
+    assert!(!ledger.try_spend_change(&window, 4).await.expect("answer"));
+    let next_hour = ChangeWindow::containing(window.start + 3600);
+    assert!(
+        ledger
+            .try_spend_change(&next_hour, 4)
+            .await
+            .expect("answer")
+    );
+    assert!(
+        !ledger
+            .try_spend_change(&ChangeWindow::containing(now_seconds() + 7200), 0)
+            .await
+            .expect("answer"),
+        "a limit of 0 allows nothing"
+    );
+
+    let organization = OrganizationId::parse(ORG).expect("id");
+    assert_eq!(ledger.resume_point().await.expect("read"), None);
+    ledger
+        .set_resume_point(Some(&organization))
+        .await
+        .expect("set");
+    assert_eq!(
+        ledger.resume_point().await.expect("read").as_deref(),
+        Some(ORG)
+    );
+    ledger.set_resume_point(None).await.expect("clear");
+    assert_eq!(ledger.resume_point().await.expect("read"), None);
+
+    assert_eq!(
+        ledger.recent_change(&organization).await.expect("read"),
+        None
+    );
+    ledger
+        .record_change(&organization, "\"abc\"", Duration::from_secs(600))
+        .await
+        .expect("record");
+    assert_eq!(
+        ledger
+            .recent_change(&organization)
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("\"abc\"")
+    );
+    ledger
+        .record_change(&organization, "\"old\"", Duration::ZERO)
+        .await
+        .expect("record");
+    assert_eq!(
+        ledger.recent_change(&organization).await.expect("read"),
+        None,
+        "an expired record no longer counts, even before DynamoDB's TTL removes it"
+    );
+}

@@ -1,14 +1,16 @@
 //! `Enforcer`: the entry point of the enforcer function. Event in, trigger read, organizations swept,
 //! summary out; a malformed event is the only error (so Lambda's retries and failure destination see it).
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
 use super::policy::EnforcementPolicy;
 use super::report::Summary;
-use super::sweep::{SweepTarget, sweep};
+use super::sweep::{SweepRequest, SweepTarget, safety_margin, sweep};
 use super::trigger::{MalformedEvent, Trigger, read_trigger};
 use crate::domain::Timestamp;
 use crate::lease::{LeaseSettings, LeaseStore};
@@ -41,33 +43,73 @@ impl<S: IdentityProviderStore> Enforcer<S> {
         }
     }
 
-    /// Handles one event and writes its logs and metrics.
+    /// Handles one event and writes its logs and metrics, with no deadline.
     pub async fn handle(&self, event: &Value) -> Result<Summary, MalformedEvent> {
+        self.handle_until(event, None).await
+    }
+
+    /// How close to its deadline an invocation starts no new work.
+    pub fn deadline_margin(&self) -> Duration {
+        safety_margin(self.sweep_lease_settings())
+    }
+
+    /// Leases for a remediation: a paced Put may wait for every other concurrent call's slot after
+    /// the lease is renewed.
+    fn sweep_lease_settings(&self) -> LeaseSettings {
+        let slot_wait = Duration::from_secs_f64(
+            self.policy.max_concurrency as f64 / self.policy.calls_per_second,
+        );
+        self.lease_settings.with_queueing(slot_wait)
+    }
+
+    /// Handles one event, starting no new work within the safety margin of `deadline`.
+    pub async fn handle_until(
+        &self,
+        event: &Value,
+        deadline: Option<Instant>,
+    ) -> Result<Summary, MalformedEvent> {
         let trigger = read_trigger(event, self.own_role.as_deref())?;
-        let (targets, mode_cap) = match &trigger {
-            Trigger::Sweep => (self.policy.organizations.keys().cloned().collect(), None),
-            Trigger::Hint { organization, .. } => (vec![organization.clone()], None),
+        let (targets, mode_cap, hint_caller) = match &trigger {
+            Trigger::Sweep => (
+                self.policy.organizations.keys().cloned().collect(),
+                None,
+                None,
+            ),
+            Trigger::Hint {
+                organization,
+                caller,
+                ..
+            } => (vec![organization.clone()], None, caller.clone()),
             Trigger::OnDemand {
                 organizations,
                 mode,
-            } => (organizations.clone(), Some(*mode)),
+            } => (organizations.clone(), Some(*mode), None),
             Trigger::Ignored { reason } => {
                 let summary = Summary::ignored(&self.policy.hash, reason.clone());
                 summary.emit();
                 return Ok(summary);
             }
         };
-        // A paced Put may wait for every other concurrent call's slot after the lease is renewed.
-        let slot_wait = Duration::from_secs_f64(
-            self.policy.max_concurrency as f64 / self.policy.calls_per_second,
-        );
         let target = SweepTarget {
             store: &self.store,
             leases: &self.leases,
-            lease_settings: self.lease_settings.with_queueing(slot_wait),
+            lease_settings: self.sweep_lease_settings(),
         };
-        let (results, cap) = sweep(target, &self.policy, targets, mode_cap, Timestamp::now()).await;
-        let summary = Summary::new(trigger.name(), &self.policy.hash, results, cap);
+        let request = SweepRequest {
+            targets,
+            mode_cap,
+            now: Timestamp::now(),
+            deadline,
+            resume: trigger == Trigger::Sweep,
+            hint_caller,
+        };
+        let result = sweep(target, &self.policy, request).await;
+        let summary = Summary::new(
+            trigger.name(),
+            &self.policy.hash,
+            result.results,
+            result.cap,
+        );
         summary.emit();
         Ok(summary)
     }
@@ -80,7 +122,8 @@ pub async fn run<S: IdentityProviderStore>(
     let enforcer = &enforcer;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         Box::pin(async move {
-            let summary = enforcer.handle(&event.payload).await?;
+            let deadline = remaining(event.context.deadline).map(|left| Instant::now() + left);
+            let summary = enforcer.handle_until(&event.payload, deadline).await?;
             Ok::<_, MalformedEvent>(summary)
         })
     }))
@@ -94,4 +137,10 @@ impl From<MalformedEvent> for lambda_runtime::Diagnostic {
             error_message: error.to_string(),
         }
     }
+}
+
+/// The time left until Lambda's deadline (epoch milliseconds), if it is in the future.
+fn remaining(deadline_ms: u64) -> Option<Duration> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+    Duration::from_millis(deadline_ms).checked_sub(now)
 }

@@ -77,6 +77,10 @@ pub struct OrganizationPolicy {
 pub struct EnforcementPolicy {
     /// A sweep that would change more organizations than this changes none.
     pub max_changes_per_run: usize,
+    /// Changes in any one clock hour, across every invocation, whatever triggered it (0: none).
+    pub max_changes_per_hour: u32,
+    /// How long after its own change another writer undoing it is a conflict rather than drift.
+    pub conflict_window: std::time::Duration,
     /// Organizations checked at once.
     pub max_concurrency: usize,
     /// WorkMail calls per second the sweep allows itself.
@@ -87,10 +91,14 @@ pub struct EnforcementPolicy {
 }
 
 const DEFAULT_MAX_CHANGES: usize = 10;
+const DEFAULT_MAX_CHANGES_PER_HOUR: u32 = 10;
+const DEFAULT_CONFLICT_WINDOW_MINUTES: u64 = 60;
 const DEFAULT_CONCURRENCY: usize = 4;
 const DEFAULT_CALLS_PER_SECOND: f64 = 5.0;
 const TOP_LEVEL: &[&str] = &[
     "maxChangesPerRun",
+    "maxChangesPerHour",
+    "conflictWindowMinutes",
     "maxConcurrency",
     "callsPerSecond",
     "defaults",
@@ -151,6 +159,11 @@ fn read_policy(document: &Value, problems: &mut Problems) -> Option<EnforcementP
     problems.reject_unknown(members, "", TOP_LEVEL);
     let max_changes =
         count(members, "maxChangesPerRun", 0..=10_000, problems).unwrap_or(DEFAULT_MAX_CHANGES);
+    let max_changes_per_hour = count(members, "maxChangesPerHour", 0..=10_000, problems)
+        .and_then(|count| u32::try_from(count).ok())
+        .unwrap_or(DEFAULT_MAX_CHANGES_PER_HOUR);
+    let conflict_window_minutes = count(members, "conflictWindowMinutes", 1..=1440, problems)
+        .map_or(DEFAULT_CONFLICT_WINDOW_MINUTES, |minutes| minutes as u64);
     let max_concurrency =
         count(members, "maxConcurrency", 1..=64, problems).unwrap_or(DEFAULT_CONCURRENCY);
     let calls_per_second = match members.get("callsPerSecond") {
@@ -184,6 +197,8 @@ fn read_policy(document: &Value, problems: &mut Problems) -> Option<EnforcementP
     let digest = Sha256::digest(document.to_string().as_bytes());
     Some(EnforcementPolicy {
         max_changes_per_run: max_changes,
+        max_changes_per_hour,
+        conflict_window: std::time::Duration::from_secs(conflict_window_minutes * 60),
         max_concurrency,
         calls_per_second,
         organizations,

@@ -26,6 +26,15 @@ pub enum Outcome {
     Skipped {
         reason: String,
     },
+    /// Another writer undid the enforcer's own recent change; not changed back.
+    Conflict {
+        diff: Vec<FieldChange>,
+        reason: String,
+    },
+    /// Not checked: the invocation was running out of time. The next scheduled sweep starts here.
+    NotReached {
+        reason: String,
+    },
     Failed {
         error: Failure,
     },
@@ -38,6 +47,8 @@ impl Outcome {
             Outcome::Drifted { .. } => "drifted",
             Outcome::Remediated { .. } => "remediated",
             Outcome::Skipped { .. } => "skipped",
+            Outcome::Conflict { .. } => "conflict",
+            Outcome::NotReached { .. } => "notReached",
             Outcome::Failed { .. } => "failed",
         }
     }
@@ -75,11 +86,14 @@ impl OrganizationResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Totals {
     pub compliant: usize,
     pub drifted: usize,
     pub remediated: usize,
     pub skipped: usize,
+    pub conflict: usize,
+    pub not_reached: usize,
     pub failed: usize,
 }
 
@@ -118,6 +132,8 @@ impl Summary {
                 Outcome::Drifted { .. } => totals.drifted += 1,
                 Outcome::Remediated { .. } => totals.remediated += 1,
                 Outcome::Skipped { .. } => totals.skipped += 1,
+                Outcome::Conflict { .. } => totals.conflict += 1,
+                Outcome::NotReached { .. } => totals.not_reached += 1,
                 Outcome::Failed { .. } => totals.failed += 1,
             }
         }
@@ -158,7 +174,8 @@ impl Summary {
     }
 
     /// The counts as a CloudWatch Embedded Metric Format document (namespace `IdpGateway/Enforcer`,
-    /// dimension `Trigger`). DriftDetected counts every organization found off its policy, remediated or not.
+    /// dimension `Trigger`). DriftDetected counts every organization found off its policy, remediated or
+    /// not (conflicts included).
     pub fn metrics_line(&self, timestamp_millis: u128) -> String {
         emf_line(
             "IdpGateway/Enforcer",
@@ -166,11 +183,13 @@ impl Summary {
             &[
                 (
                     "DriftDetected",
-                    self.totals.drifted + self.totals.remediated,
+                    self.totals.drifted + self.totals.remediated + self.totals.conflict,
                 ),
                 ("Remediated", self.totals.remediated),
                 ("Failed", self.totals.failed),
                 ("Skipped", self.totals.skipped),
+                ("Conflicts", self.totals.conflict),
+                ("NotReached", self.totals.not_reached),
             ],
             timestamp_millis,
         )

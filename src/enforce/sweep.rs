@@ -1,36 +1,74 @@
 //! A sweep: read every target organization (bounded concurrency, paced), decide, and only then write,
-//! so that the max-changes cap can stop a run before it changes anything. Each remediation takes the
-//! organization's write lease, reads and assesses again from scratch under it (the first read may be
-//! stale by then), writes only what that fresh assessment allows, and is confirmed by a read; what it
-//! reports is what it wrote. One organization's failure never stops the others.
+//! so that the max-changes cap can stop a run before it changes anything. Each remediation takes a
+//! change from the hourly budget (kept in the lease table, so the cap holds across invocations) and
+//! the organization's write lease, reads and assesses again from scratch under it (the first read may
+//! be stale by then), writes only what that fresh assessment allows, and is confirmed by a read; what
+//! it reports is what it wrote. A sweep watches its deadline: it starts no new work when too little
+//! time is left, reports the organizations it did not reach, and the next scheduled sweep starts with
+//! them. One organization's failure never stops the others.
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::future;
 use futures_util::stream::{self, StreamExt};
+use tokio::time::Instant;
 
 use super::pacer::PacedStore;
 use super::plan::{Assessment, assess};
 use super::policy::{EnforcementPolicy, Mode, OrganizationPolicy};
 use super::report::{ChangeCap, Failure, OrganizationResult, Outcome};
-use crate::domain::{FieldChange, OrganizationId, Timestamp};
-use crate::lease::{LeaseSettings, WriteLeases};
+use crate::domain::{FieldChange, OrganizationId, Timestamp, etag};
+use crate::lease::{ChangeWindow, EnforcerLedger, LeaseSettings, WriteLeases};
 use crate::use_cases::{Confirmation, Decision, Guarded, UseCaseError, guarded_write};
 use crate::workmail::{IdentityProviderStore, WorkMailError};
 
-/// Where a sweep writes: WorkMail, paced, and the write leases it shares with the API.
+/// Where a sweep writes: WorkMail, paced, and the lease table it shares with the API.
 pub struct SweepTarget<'a, S, L> {
     pub store: &'a S,
     pub leases: &'a L,
     pub lease_settings: LeaseSettings,
 }
 
-/// Checks `targets` against `policy`. `mode_cap` of `report` keeps every organization in report mode.
-pub async fn sweep<S: IdentityProviderStore, L: WriteLeases>(
+/// What one sweep is asked to do.
+pub struct SweepRequest {
+    pub targets: Vec<OrganizationId>,
+    /// `report` keeps every organization in report mode.
+    pub mode_cap: Option<Mode>,
+    pub now: Timestamp,
+    /// When the invocation ends; no new work starts within the safety margin of it.
+    pub deadline: Option<Instant>,
+    /// A scheduled sweep: start where the last one stopped, and remember where this one stops.
+    pub resume: bool,
+    /// The caller of the CloudTrail call that triggered this check, when it was not the enforcer.
+    pub hint_caller: Option<String>,
+}
+
+/// What a sweep did.
+pub struct SweepResult {
+    pub results: Vec<OrganizationResult>,
+    pub cap: Option<ChangeCap>,
+}
+
+/// Checks the requested targets against `policy`.
+pub async fn sweep<S, L>(
     target: SweepTarget<'_, S, L>,
     policy: &EnforcementPolicy,
-    targets: Vec<OrganizationId>,
-    mode_cap: Option<Mode>,
-    now: Timestamp,
-) -> (Vec<OrganizationResult>, Option<ChangeCap>) {
+    request: SweepRequest,
+) -> SweepResult
+where
+    S: IdentityProviderStore,
+    L: WriteLeases + EnforcerLedger,
+{
     let store = PacedStore::new(target.store, policy.calls_per_second);
+    let margin = safety_margin(target.lease_settings);
+    let time_left = |deadline: Option<Instant>| {
+        deadline.is_none_or(|deadline| deadline.saturating_duration_since(Instant::now()) > margin)
+    };
+    let mut targets = request.targets;
+    if request.resume {
+        resume_order(&mut targets, target.leases).await;
+    }
+    let order = targets.clone();
     let mut results = Vec::new();
     let mut to_check = Vec::new();
     for organization in targets {
@@ -39,18 +77,22 @@ pub async fn sweep<S: IdentityProviderStore, L: WriteLeases>(
                 &organization,
                 "not in the enforcement policy".to_owned(),
             )),
-            Some(entry) if entry.exempt_until.is_some_and(|until| until > now) => {
+            Some(entry) if entry.exempt_until.is_some_and(|until| until > request.now) => {
                 let until = entry
                     .exempt_until
                     .map(|t| t.to_string())
                     .unwrap_or_default();
                 results.push(skipped(&organization, format!("exempt until {until}")));
             }
-            Some(entry) => to_check.push((organization, entry, effective_mode(entry, mode_cap))),
+            Some(entry) => {
+                to_check.push((organization, entry, effective_mode(entry, request.mode_cap)))
+            }
         }
     }
 
+    let mut unread: Vec<OrganizationId> = to_check.iter().map(|(id, ..)| id.clone()).collect();
     let assessed: Vec<_> = stream::iter(to_check)
+        .take_while(|_| future::ready(time_left(request.deadline)))
         .map(|(organization, entry, mode)| {
             let store = &store;
             async move {
@@ -61,6 +103,7 @@ pub async fn sweep<S: IdentityProviderStore, L: WriteLeases>(
         .buffer_unordered(policy.max_concurrency)
         .collect()
         .await;
+    unread.retain(|id| !assessed.iter().any(|(read, ..)| read == id));
 
     let mut remediations = Vec::new();
     for (organization, entry, mode, current) in assessed {
@@ -89,6 +132,7 @@ pub async fn sweep<S: IdentityProviderStore, L: WriteLeases>(
         needed: remediations.len(),
         max_changes_per_run: policy.max_changes_per_run,
     });
+    let mut unwritten = Vec::new();
     if let Some(cap) = &cap {
         let reason = format!(
             "not remediated: {} organizations need changes, more than maxChangesPerRun ({}); no organization was changed",
@@ -106,24 +150,85 @@ pub async fn sweep<S: IdentityProviderStore, L: WriteLeases>(
             ));
         }
     } else {
+        let context = RemediationContext {
+            leases: target.leases,
+            lease_settings: target.lease_settings,
+            policy,
+            hint_caller: request.hint_caller.as_deref(),
+        };
         let applied: Vec<_> = stream::iter(remediations)
             .map(|(organization, entry, mode, changes)| {
-                let store = &store;
-                let leases = target.leases;
+                let (store, context) = (&store, &context);
+                let started_in_time = time_left(request.deadline);
                 async move {
-                    let lease = (leases, target.lease_settings);
+                    if !started_in_time {
+                        return Err(organization);
+                    }
                     let outcome =
-                        remediate(store, lease, &organization, entry, mode, changes).await;
-                    OrganizationResult::new(&organization, Some(mode.as_str()), outcome)
+                        remediate(store, context, &organization, entry, mode, changes).await;
+                    Ok(OrganizationResult::new(
+                        &organization,
+                        Some(mode.as_str()),
+                        outcome,
+                    ))
                 }
             })
             .buffer_unordered(policy.max_concurrency)
             .collect()
             .await;
-        results.extend(applied);
+        for result in applied {
+            match result {
+                Ok(result) => results.push(result),
+                Err(organization) => unwritten.push(organization),
+            }
+        }
+    }
+
+    let not_reached: Vec<OrganizationId> = order
+        .into_iter()
+        .filter(|id| unread.contains(id) || unwritten.contains(id))
+        .collect();
+    if request.resume
+        && let Err(error) = target.leases.set_resume_point(not_reached.first()).await
+    {
+        tracing::warn!(%error, "could not save where the next sweep starts; it starts from the beginning");
+    }
+    for organization in &not_reached {
+        let reason = format!(
+            "not reached: less than {} s of the invocation were left; the next scheduled sweep starts here",
+            margin.as_secs()
+        );
+        results.push(OrganizationResult::new(
+            organization,
+            None,
+            Outcome::NotReached { reason },
+        ));
     }
     results.sort_by(|a, b| a.organization_id.cmp(&b.organization_id));
-    (results, cap)
+    SweepResult { results, cap }
+}
+
+/// The longest remediation: the lease's bounded wait, then everything the lease may be held for, twice
+/// over (a remediation reads, writes and confirms under it).
+pub fn safety_margin(lease_settings: LeaseSettings) -> Duration {
+    lease_settings.wait + lease_settings.ttl * 2
+}
+
+/// Puts the organizations from the last sweep's stopping point first, keeping their order.
+async fn resume_order(targets: &mut [OrganizationId], ledger: &impl EnforcerLedger) {
+    match ledger.resume_point().await {
+        Ok(Some(point)) => {
+            let start = targets
+                .iter()
+                .position(|id| id.as_str() >= point.as_str())
+                .unwrap_or(0);
+            targets.rotate_left(start);
+        }
+        Ok(None) => {}
+        Err(error) => {
+            tracing::warn!(%error, "could not read where the last sweep stopped; starting from the beginning");
+        }
+    }
 }
 
 fn effective_mode(entry: &OrganizationPolicy, mode_cap: Option<Mode>) -> Mode {
@@ -133,21 +238,54 @@ fn effective_mode(entry: &OrganizationPolicy, mode_cap: Option<Mode>) -> Mode {
     }
 }
 
-/// Under the organization's lease: reads and assesses again, Puts the desired configuration only if
-/// that fresh assessment still says so, then reads it back to confirm. `first_look` is the drift the
-/// sweep's first read found, reported if the lease could not be had.
-async fn remediate<L: WriteLeases>(
+struct RemediationContext<'a, L> {
+    leases: &'a L,
+    lease_settings: LeaseSettings,
+    policy: &'a EnforcementPolicy,
+    hint_caller: Option<&'a str>,
+}
+
+/// Takes a change from this hour's budget, then under the organization's lease reads and assesses
+/// again, Puts the desired configuration only if that fresh assessment still says so (and no other
+/// writer has just undone the enforcer's own change), and reads it back to confirm. `first_look` is
+/// the drift the sweep's first read found, reported when the lease could not be had.
+async fn remediate<L: WriteLeases + EnforcerLedger>(
     store: &impl IdentityProviderStore,
-    (leases, lease_settings): (&L, LeaseSettings),
+    context: &RemediationContext<'_, L>,
     organization: &OrganizationId,
     entry: &OrganizationPolicy,
     mode: Mode,
     first_look: Vec<FieldChange>,
 ) -> Outcome {
+    let ledger = context.leases;
+    let limit = context.policy.max_changes_per_hour;
+    let window = ChangeWindow::containing(epoch_seconds());
+    match ledger.try_spend_change(&window, limit).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Outcome::Drifted {
+                diff: first_look,
+                reason: format!(
+                    "not remediated: maxChangesPerHour ({limit}) changes were already made this hour, by any trigger"
+                ),
+            };
+        }
+        Err(error) => return lock_unavailable(&error),
+    }
+    let recent = match context.hint_caller {
+        Some(_) => match ledger.recent_change(organization).await {
+            Ok(recent) => recent,
+            Err(error) => {
+                refund(ledger, &window).await;
+                return lock_unavailable(&error);
+            }
+        },
+        None => None,
+    };
     let written = guarded_write(
         store,
-        leases,
-        lease_settings,
+        context.leases,
+        context.lease_settings,
         organization,
         "enforcer",
         |current| {
@@ -157,42 +295,43 @@ async fn remediate<L: WriteLeases>(
                     diff: changes,
                     reason: format!("re-checked under the write lease before writing: {reason}"),
                 }),
-                Assessment::Remediate { changes } => {
-                    Decision::Write(entry.desired.clone(), changes)
-                }
+                Assessment::Remediate { changes } => match (context.hint_caller, &recent) {
+                    (Some(caller), Some(ours))
+                        if current.map(|c| etag(organization, c)).as_deref() != Some(ours) =>
+                    {
+                        Decision::Leave(Outcome::Conflict {
+                            diff: changes,
+                            reason: format!(
+                                "{caller} changed this organization within {} minutes of the enforcer's own change, and the enforcer \
+                                 would change it back: two writers with different desired states (another deployment's enforcer?) \
+                                 would undo each other forever. Not remediated; align the policies. After the window, drift is \
+                                 remediated again",
+                                context.policy.conflict_window.as_secs() / 60
+                            ),
+                        })
+                    }
+                    _ => Decision::Write(entry.desired.clone(), changes),
+                },
             })
         },
     )
     .await;
+    if !matches!(written, Ok(Guarded::Written(_))) {
+        refund(ledger, &window).await;
+    }
     match written {
         Ok(Guarded::Left(outcome)) => outcome,
-        Ok(Guarded::Written(written)) => match written.confirmation {
-            Confirmation::Confirmed => Outcome::Remediated {
-                diff: written.detail,
-                confirmation: "confirmed".to_owned(),
-            },
-            Confirmation::ReadFailed(error) => Outcome::Remediated {
-                diff: written.detail,
-                confirmation: format!(
-                    "read-back failed: the Put was acknowledged, but {} failed ({}): {}",
-                    error.operation,
-                    error.public_code(),
-                    error.message
-                ),
-            },
-            Confirmation::Differs(stored) => Outcome::Failed {
-                error: Failure {
-                    code: "NOT_CONFIRMED".to_owned(),
-                    message: format!(
-                        "after Put, WorkMail reports a configuration that still differs at {:?}",
-                        crate::domain::diff(organization, stored.as_ref(), Some(&entry.desired))
-                            .iter()
-                            .map(|change| change.pointer.as_str())
-                            .collect::<Vec<_>>()
-                    ),
-                },
-            },
-        },
+        Ok(Guarded::Written(written)) => {
+            let ours = etag(organization, &entry.desired);
+            if let Err(error) = ledger
+                .record_change(organization, &ours, context.policy.conflict_window)
+                .await
+            {
+                tracing::warn!(organizationId = %organization, %error,
+                    "could not remember this change; a writer undoing it is not recognised as a conflict");
+            }
+            written_outcome(organization, entry, *written)
+        }
         Err(UseCaseError::WriteInProgress { .. }) => Outcome::Drifted {
             diff: first_look,
             reason: "not remediated: another writer held the organization's write lease; the next run checks again".to_owned(),
@@ -209,6 +348,62 @@ async fn remediate<L: WriteLeases>(
             },
         },
     }
+}
+
+fn written_outcome(
+    organization: &OrganizationId,
+    entry: &OrganizationPolicy,
+    written: crate::use_cases::Written<Vec<FieldChange>>,
+) -> Outcome {
+    match written.confirmation {
+        Confirmation::Confirmed => Outcome::Remediated {
+            diff: written.detail,
+            confirmation: "confirmed".to_owned(),
+        },
+        Confirmation::ReadFailed(error) => Outcome::Remediated {
+            diff: written.detail,
+            confirmation: format!(
+                "read-back failed: the Put was acknowledged, but {} failed ({}): {}",
+                error.operation,
+                error.public_code(),
+                error.message
+            ),
+        },
+        Confirmation::Differs(stored) => Outcome::Failed {
+            error: Failure {
+                code: "NOT_CONFIRMED".to_owned(),
+                message: format!(
+                    "after Put, WorkMail reports a configuration that still differs at {:?}",
+                    crate::domain::diff(organization, stored.as_ref(), Some(&entry.desired))
+                        .iter()
+                        .map(|change| change.pointer.as_str())
+                        .collect::<Vec<_>>()
+                ),
+            },
+        },
+    }
+}
+
+async fn refund(ledger: &impl EnforcerLedger, window: &ChangeWindow) {
+    if let Err(error) = ledger.refund_change(window).await {
+        tracing::warn!(%error, "could not give back an unused change of this hour's budget");
+    }
+}
+
+fn lock_unavailable(error: &crate::lease::LeaseError) -> Outcome {
+    Outcome::Failed {
+        error: Failure {
+            code: "LOCK_UNAVAILABLE".to_owned(),
+            message: format!("nothing was written: the lease table could not be used: {error}"),
+        },
+    }
+}
+
+fn epoch_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or_default()
 }
 
 fn failed(error: &WorkMailError) -> Outcome {

@@ -21,6 +21,8 @@ pub enum Trigger {
         organization: OrganizationId,
         call: String,
         event_id: String,
+        /// Who made the call (the session's role, else the caller's ARN), when CloudTrail says.
+        caller: Option<String>,
     },
     /// A direct invocation.
     OnDemand {
@@ -103,10 +105,16 @@ fn cloudtrail(event: &Value, own_role: Option<&str>) -> Result<Trigger, Malforme
     let organization = OrganizationId::parse(raw).map_err(|invalid| {
         MalformedEvent(format!("detail.requestParameters.organizationId {invalid}"))
     })?;
+    let identity = &detail["userIdentity"];
+    let caller = identity["sessionContext"]["sessionIssuer"]["arn"]
+        .as_str()
+        .or(identity["arn"].as_str())
+        .map(str::to_owned);
     Ok(Trigger::Hint {
         organization,
         call: call.to_owned(),
         event_id: event["id"].as_str().unwrap_or_default().to_owned(),
+        caller,
     })
 }
 

@@ -23,8 +23,8 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone)]
 pub struct DynamoDbLeases {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 impl DynamoDbLeases {
@@ -163,7 +163,7 @@ impl WriteLeases for DynamoDbLeases {
     }
 }
 
-fn now_seconds() -> u64 {
+pub(super) fn now_seconds() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs())
@@ -178,11 +178,11 @@ fn expiry(ttl: Duration) -> u64 {
     (now + ttl).as_secs_f64().ceil() as u64
 }
 
-fn number(value: u64) -> AttributeValue {
+pub(super) fn number(value: u64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-fn unavailable<E, R>(error: SdkError<E, R>) -> LeaseError
+pub(super) fn unavailable<E, R>(error: SdkError<E, R>) -> LeaseError
 where
     E: std::error::Error + 'static,
     R: fmt::Debug,

@@ -11,6 +11,7 @@ use super::{Acquisition, Lease, LeaseError, LeaseKey, WriteLeases};
 #[derive(Debug, Clone, Default)]
 pub struct InProcessLeases {
     held: Arc<Mutex<HashMap<LeaseKey, (String, Instant)>>>,
+    pub(super) ledger: Arc<Mutex<super::in_process_ledger::LedgerState>>,
 }
 
 impl InProcessLeases {

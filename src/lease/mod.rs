@@ -1,9 +1,13 @@
 //! Per-resource write leases: the port that makes one writer per organization at a time across every
 //! process (`WriteLeases`), its DynamoDB adapter for Lambda and its in-process adapter for the local
-//! server and one-process tests, and the bounded wait a writer gives it.
+//! server and one-process tests, and the bounded wait a writer gives it; beside them, in the same
+//! table, the enforcer's memory across invocations (`EnforcerLedger`).
 
 mod dynamodb;
+mod dynamodb_ledger;
 mod in_process;
+mod in_process_ledger;
+mod ledger;
 mod settings;
 mod store;
 
@@ -12,6 +16,7 @@ use std::time::Duration;
 
 pub use dynamodb::DynamoDbLeases;
 pub use in_process::InProcessLeases;
+pub use ledger::{ChangeWindow, EnforcerLedger};
 pub use settings::LeaseSettings;
 pub use store::LeaseStore;
 

@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 use super::{
-    Acquisition, DynamoDbLeases, InProcessLeases, Lease, LeaseError, LeaseKey, WriteLeases,
+    Acquisition, ChangeWindow, DynamoDbLeases, EnforcerLedger, InProcessLeases, Lease, LeaseError,
+    LeaseKey, WriteLeases,
 };
+use crate::domain::OrganizationId;
 
 #[derive(Debug, Clone)]
 pub enum LeaseStore {
@@ -46,6 +48,62 @@ impl WriteLeases for LeaseStore {
         match self {
             LeaseStore::DynamoDb(leases) => leases.release(lease).await,
             LeaseStore::InProcess(leases) => leases.release(lease).await,
+        }
+    }
+}
+
+impl EnforcerLedger for LeaseStore {
+    async fn try_spend_change(
+        &self,
+        window: &ChangeWindow,
+        limit: u32,
+    ) -> Result<bool, LeaseError> {
+        match self {
+            LeaseStore::DynamoDb(ledger) => ledger.try_spend_change(window, limit).await,
+            LeaseStore::InProcess(ledger) => ledger.try_spend_change(window, limit).await,
+        }
+    }
+
+    async fn refund_change(&self, window: &ChangeWindow) -> Result<(), LeaseError> {
+        match self {
+            LeaseStore::DynamoDb(ledger) => ledger.refund_change(window).await,
+            LeaseStore::InProcess(ledger) => ledger.refund_change(window).await,
+        }
+    }
+
+    async fn resume_point(&self) -> Result<Option<String>, LeaseError> {
+        match self {
+            LeaseStore::DynamoDb(ledger) => ledger.resume_point().await,
+            LeaseStore::InProcess(ledger) => ledger.resume_point().await,
+        }
+    }
+
+    async fn set_resume_point(&self, next: Option<&OrganizationId>) -> Result<(), LeaseError> {
+        match self {
+            LeaseStore::DynamoDb(ledger) => ledger.set_resume_point(next).await,
+            LeaseStore::InProcess(ledger) => ledger.set_resume_point(next).await,
+        }
+    }
+
+    async fn record_change(
+        &self,
+        organization: &OrganizationId,
+        etag: &str,
+        keep: Duration,
+    ) -> Result<(), LeaseError> {
+        match self {
+            LeaseStore::DynamoDb(ledger) => ledger.record_change(organization, etag, keep).await,
+            LeaseStore::InProcess(ledger) => ledger.record_change(organization, etag, keep).await,
+        }
+    }
+
+    async fn recent_change(
+        &self,
+        organization: &OrganizationId,
+    ) -> Result<Option<String>, LeaseError> {
+        match self {
+            LeaseStore::DynamoDb(ledger) => ledger.recent_change(organization).await,
+            LeaseStore::InProcess(ledger) => ledger.recent_change(organization).await,
         }
     }
 }
