@@ -12,6 +12,10 @@ pub enum Operation {
     Describe,
     Put,
     Delete,
+    ListUsers,
+    ListPersonalAccessTokens,
+    GetPersonalAccessTokenMetadata,
+    DeletePersonalAccessToken,
 }
 
 impl Operation {
@@ -20,6 +24,10 @@ impl Operation {
             Operation::Describe => "DescribeIdentityProviderConfiguration",
             Operation::Put => "PutIdentityProviderConfiguration",
             Operation::Delete => "DeleteIdentityProviderConfiguration",
+            Operation::ListUsers => "ListUsers",
+            Operation::ListPersonalAccessTokens => "ListPersonalAccessTokens",
+            Operation::GetPersonalAccessTokenMetadata => "GetPersonalAccessTokenMetadata",
+            Operation::DeletePersonalAccessToken => "DeletePersonalAccessToken",
         }
     }
 }
@@ -36,6 +44,10 @@ pub enum WorkMailErrorKind {
     OrganizationNotFound,
     ResourceNotFound,
     OrganizationState,
+    /// The user named in the request does not exist (`EntityNotFoundException`).
+    EntityNotFound,
+    /// The user named in the request is in a state that does not allow it (`EntityStateException`).
+    EntityState,
     InvalidParameter,
     Throttled,
     AccessDenied,
@@ -137,6 +149,8 @@ impl WorkMailError {
             }
             (WorkMailErrorKind::ResourceNotFound, _) => "IDENTITY_PROVIDER_NOT_CONFIGURED",
             (WorkMailErrorKind::OrganizationState, _) => "ORGANIZATION_STATE_CONFLICT",
+            (WorkMailErrorKind::EntityNotFound, _) => "USER_NOT_FOUND",
+            (WorkMailErrorKind::EntityState, _) => "USER_STATE_CONFLICT",
             (WorkMailErrorKind::InvalidParameter, _) => "UPSTREAM_REJECTED",
             (WorkMailErrorKind::Throttled, _) => "THROTTLED",
             (WorkMailErrorKind::AccessDenied, _) => "UPSTREAM_ACCESS_DENIED",
@@ -151,6 +165,8 @@ fn classify_code(code: &str) -> WorkMailErrorKind {
         "OrganizationNotFoundException" => WorkMailErrorKind::OrganizationNotFound,
         "ResourceNotFoundException" => WorkMailErrorKind::ResourceNotFound,
         "OrganizationStateException" => WorkMailErrorKind::OrganizationState,
+        "EntityNotFoundException" => WorkMailErrorKind::EntityNotFound,
+        "EntityStateException" => WorkMailErrorKind::EntityState,
         "InvalidParameterException" => WorkMailErrorKind::InvalidParameter,
         code if THROTTLING_CODES.contains(&code) => WorkMailErrorKind::Throttled,
         code if code.starts_with("AccessDenied") || CREDENTIAL_CODES.contains(&code) => {
@@ -193,6 +209,10 @@ mod tests {
         assert_eq!(
             classify_code("UnrecognizedClientException"),
             WorkMailErrorKind::AccessDenied
+        );
+        assert_eq!(
+            classify_code("EntityNotFoundException"),
+            WorkMailErrorKind::EntityNotFound
         );
         assert_eq!(classify_code("InternalFailure"), WorkMailErrorKind::Other);
     }

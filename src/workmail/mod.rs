@@ -1,10 +1,17 @@
-//! The WorkMail side: the narrow port the domain calls, its error type, and the AWS SDK adapter.
+//! The WorkMail side: the narrow ports the domain calls (identity-provider configuration, mailbox
+//! directory), their error type, and the AWS SDK adapters.
 
+mod directory;
+mod directory_sdk;
 mod error;
 mod port;
 mod sdk;
 mod settings;
 
+pub use directory::{
+    MailboxDirectory, Page, PageToken, ReadBudget, TokenRevocation, read_directory,
+};
+pub use directory_sdk::SdkMailboxDirectory;
 pub use error::{Operation, WorkMailError, WorkMailErrorKind, describe_chain};
 pub use port::{IdentityProviderRemoval, IdentityProviderStore};
 pub use sdk::SdkWorkMail;
