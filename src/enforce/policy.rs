@@ -38,28 +38,47 @@ impl Mode {
 }
 
 /// A dangerous change the enforcer makes only where the policy allows it for that organization.
+/// Every lockout risk of the domain (`LockoutRisk`) that the enforcer could cause has one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Transition {
     /// Switching to `IDENTITY_PROVIDER_ONLY`: directory passwords stop working for every mailbox user.
     IdentityProviderOnly,
     /// Enabling Identity Center on an organization that has no integration.
     EnableIdentityCenter,
+    /// Re-pointing `identityCenter` (instance or application) of an organization that is or becomes
+    /// `IDENTITY_PROVIDER_ONLY`: every sign-in moves to the new application.
+    ChangeIdentityCenter,
+    /// Entering `IDENTITY_PROVIDER_ONLY` with personal access tokens `INACTIVE`: mail clients stop.
+    DisablePersonalAccessTokens,
 }
 
 impl Transition {
+    /// Every transition, in the order the policy's messages name them.
+    pub const ALL: [Transition; 4] = [
+        Transition::IdentityProviderOnly,
+        Transition::EnableIdentityCenter,
+        Transition::ChangeIdentityCenter,
+        Transition::DisablePersonalAccessTokens,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Transition::IdentityProviderOnly => "IDENTITY_PROVIDER_ONLY",
             Transition::EnableIdentityCenter => "ENABLE_IDENTITY_CENTER",
+            Transition::ChangeIdentityCenter => "CHANGE_IDENTITY_CENTER",
+            Transition::DisablePersonalAccessTokens => "DISABLE_PERSONAL_ACCESS_TOKENS",
         }
     }
 
     fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "IDENTITY_PROVIDER_ONLY" => Some(Transition::IdentityProviderOnly),
-            "ENABLE_IDENTITY_CENTER" => Some(Transition::EnableIdentityCenter),
-            _ => None,
-        }
+        Self::ALL
+            .into_iter()
+            .find(|transition| transition.as_str() == raw)
+    }
+
+    /// The names `allow` accepts, for its messages.
+    fn names() -> String {
+        Self::ALL.map(Transition::as_str).join(", ")
     }
 }
 
@@ -322,7 +341,7 @@ fn allow(members: &Map<String, Value>, at: &str, problems: &mut Problems) -> BTr
     let Some(items) = value.as_array() else {
         problems.push(
             format!("{at}/allow"),
-            "must be an array of IDENTITY_PROVIDER_ONLY, ENABLE_IDENTITY_CENTER",
+            format!("must be an array of {}", Transition::names()),
         );
         return BTreeSet::new();
     };
@@ -334,7 +353,7 @@ fn allow(members: &Map<String, Value>, at: &str, problems: &mut Problems) -> BTr
             }
             None => problems.push(
                 format!("{at}/allow/{index}"),
-                "must be IDENTITY_PROVIDER_ONLY or ENABLE_IDENTITY_CENTER",
+                format!("must be one of {}", Transition::names()),
             ),
         }
     }
