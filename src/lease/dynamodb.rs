@@ -11,7 +11,7 @@ use aws_config::SdkConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Acquisition, Lease, LeaseError, LeaseKey, WriteLeases};
@@ -94,21 +94,15 @@ impl WriteLeases for DynamoDbLeases {
             .expression_attribute_values(":now", number(now))
             .send()
             .await;
-        match answer {
-            Ok(_) => Ok(Acquisition::Held(Lease {
+        if conditional(answer)? {
+            Ok(Acquisition::Held(Lease {
                 key: key.clone(),
                 owner: owner.to_owned(),
-            })),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Acquisition::Busy {
-                    remaining: self.remaining(key).await?,
-                })
-            }
-            Err(error) => Err(unavailable(error)),
+            }))
+        } else {
+            Ok(Acquisition::Busy {
+                remaining: self.remaining(key).await?,
+            })
         }
     }
 
@@ -125,16 +119,10 @@ impl WriteLeases for DynamoDbLeases {
             .expression_attribute_values(":expires", number(expiry(ttl)))
             .send()
             .await;
-        match answer {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(LeaseError::Lost(lease.key.as_str().to_owned()))
-            }
-            Err(error) => Err(unavailable(error)),
+        if conditional(answer)? {
+            Ok(())
+        } else {
+            Err(LeaseError::Lost(lease.key.as_str().to_owned()))
         }
     }
 
@@ -149,16 +137,10 @@ impl WriteLeases for DynamoDbLeases {
             .expression_attribute_values(":owner", AttributeValue::S(lease.owner.clone()))
             .send()
             .await;
-        match answer {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(LeaseError::Lost(lease.key.as_str().to_owned()))
-            }
-            Err(error) => Err(unavailable(error)),
+        if conditional(answer)? {
+            Ok(())
+        } else {
+            Err(LeaseError::Lost(lease.key.as_str().to_owned()))
         }
     }
 }
@@ -180,6 +162,19 @@ fn expiry(ttl: Duration) -> u64 {
 
 pub(super) fn number(value: u64) -> AttributeValue {
     AttributeValue::N(value.to_string())
+}
+
+/// Whether a conditional write was made (`false`: its condition did not hold).
+pub(super) fn conditional<O, E, R>(answer: Result<O, SdkError<E, R>>) -> Result<bool, LeaseError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    match answer {
+        Ok(_) => Ok(true),
+        Err(error) if error.code() == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(error) => Err(unavailable(error)),
+    }
 }
 
 pub(super) fn unavailable<E, R>(error: SdkError<E, R>) -> LeaseError

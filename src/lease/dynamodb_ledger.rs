@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::dynamodb::{now_seconds, number, unavailable};
+use super::dynamodb::{conditional, now_seconds, number, unavailable};
 use super::ledger::{ChangeWindow, EnforcerLedger, RESUME_KEY, recent_change_key};
 use super::{DynamoDbLeases, LeaseError};
 use crate::domain::OrganizationId;
@@ -38,17 +38,7 @@ impl EnforcerLedger for DynamoDbLeases {
             .expression_attribute_values(":expires", number(window.expires_at()))
             .send()
             .await;
-        match answer {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(unavailable(error)),
-        }
+        conditional(answer)
     }
 
     async fn refund_change(&self, window: &ChangeWindow) -> Result<(), LeaseError> {
@@ -63,17 +53,8 @@ impl EnforcerLedger for DynamoDbLeases {
             .expression_attribute_values(":zero", number(0))
             .send()
             .await;
-        match answer {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(error) => Err(unavailable(error)),
-        }
+        // A count already at zero stays there.
+        conditional(answer).map(drop)
     }
 
     async fn resume_point(&self) -> Result<Option<String>, LeaseError> {
