@@ -12,6 +12,7 @@ mod mailbox;
 mod managed;
 mod merge;
 mod organization_id;
+mod patch_shape;
 mod preconditions;
 mod problems;
 pub mod strict_json_document;
@@ -37,6 +38,7 @@ pub use mailbox::{
 pub use managed::{InvalidManagedList, ManagedOrganizations};
 pub use merge::merge_patch;
 pub use organization_id::OrganizationId;
+pub use patch_shape::check_configuration_patch;
 pub use preconditions::{EntityTags, PreconditionError, Preconditions};
 pub use problems::{FieldProblem, Problems, escape_pointer_token};
 pub use timestamp::Timestamp;
