@@ -124,7 +124,6 @@ async fn an_invalid_organization_id_in_the_path_is_400_naming_the_parameter() {
         "m-0123",
         "m-0123456789ABCDEF0123456789abcdef",
         "m-%30123456789abcdef0123456789abcdef",
-        "",
         "%00",
     ] {
         let event = with_path(
@@ -140,13 +139,19 @@ async fn an_invalid_organization_id_in_the_path_is_400_naming_the_parameter() {
 }
 
 #[tokio::test]
-async fn dot_segments_resolve_to_a_path_that_is_then_routed_strictly() {
+async fn dot_segments_and_empty_segments_are_404_never_resolved() {
     let harness = Harness::start().await;
-    let event = with_path(
-        event("rest-get.json"),
-        &format!("/organizations/{ORG}/identity-provider/../../health"),
-    );
-    assert_eq!(refused(&harness, &event).await, (404, "NOT_FOUND".into()));
+    for path in [
+        format!("/organizations/{ORG}/identity-provider/../../health"),
+        "/organizations//identity-provider".to_owned(),
+    ] {
+        let event = with_path(event("rest-get.json"), &path);
+        assert_eq!(
+            refused(&harness, &event).await,
+            (404, "NOT_FOUND".into()),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -170,4 +175,46 @@ async fn an_organization_outside_the_managed_list_is_403_before_any_call() {
     }
     assert!(harness.emulator.calls().is_empty());
     assert_eq!(harness.invoke_file("rest-health.json").await.status, 200);
+}
+
+#[tokio::test]
+async fn an_unpaired_surrogate_in_the_body_is_400_in_the_event_source_format() {
+    let harness = Harness::start().await;
+    for (file, surrogate) in [
+        ("rest-put.json", "\\ud800"),
+        ("http-patch.json", "\\udfff"),
+        ("rest-patch.json", "\\ud83d\\u0041"),
+    ] {
+        let text = with_body(event(file), Some("application/json"), "{\"x\":\"BODY\"}")
+            .to_string()
+            .replace("BODY", surrogate);
+        assert!(
+            serde_json::from_str::<Value>(&text).is_err(),
+            "{file}: serde_json refuses it"
+        );
+        let answer = invoke_raw(&harness.api, &text).await;
+        assert_eq!(answer.status, 400, "{file}: {answer:?}");
+        assert_eq!(answer.problem_code(), "MALFORMED_REQUEST");
+        let v2 = file.starts_with("http-");
+        assert_eq!(
+            answer.raw.get("cookies").is_some(),
+            v2,
+            "{file}: answered in its source's format: {}",
+            answer.raw
+        );
+    }
+    let paired = with_body(
+        event("rest-put.json"),
+        Some("application/json"),
+        "{\"x\":\"BODY\"}",
+    )
+    .to_string()
+    .replace("BODY", "\\ud83d\\ude00");
+    let answer = invoke_raw(&harness.api, &paired).await;
+    assert_eq!(
+        answer.error_locations().first().map(String::as_str),
+        Some("/x"),
+        "a paired surrogate is an ordinary character: {answer:?}"
+    );
+    assert!(harness.emulator.calls().is_empty());
 }

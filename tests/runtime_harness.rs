@@ -139,8 +139,26 @@ async fn the_binary_answers_every_sample_event_in_full() {
     assert!(api.is_running());
 }
 
+/// The problem an answer carries, asserting it is one.
+fn problem(answer: &Value) -> Value {
+    assert_eq!(
+        header(answer, "content-type"),
+        Some("application/problem+json"),
+        "{answer}"
+    );
+    serde_json::from_str(answer["body"].as_str().unwrap_or_default()).expect("problem JSON")
+}
+
+fn audits_of(api: &FunctionProcess, request_id: &str) -> Vec<Value> {
+    api.logs()
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["audit"] == true && line["requestId"] == request_id)
+        .collect()
+}
+
 #[tokio::test]
-async fn a_non_http_event_is_an_invocation_error_and_the_process_survives() {
+async fn an_event_that_is_not_an_http_request_is_a_400_answer_not_an_invocation_error() {
     let emulator = emulator().await;
     let mut api = start_api(&emulator, &[]).await;
     let scheduled = json!({
@@ -150,25 +168,95 @@ async fn a_non_http_event_is_an_invocation_error_and_the_process_survives() {
     });
     for bad in [scheduled, json!("just a string"), json!({})] {
         let invocation = api.invoke(bad.clone()).await;
-        match &invocation.outcome {
-            Outcome::Error(error) => {
-                assert!(
-                    error["errorType"].as_str().is_some_and(|t| !t.is_empty()),
-                    "{error}"
-                );
-                assert!(
-                    error["errorMessage"]
-                        .as_str()
-                        .is_some_and(|m| !m.is_empty()),
-                    "{error}"
-                );
-            }
-            other => panic!("{bad} should be an invocation error, got {other:?}"),
-        }
+        let answer = response(&invocation.outcome);
+        assert_eq!(answer["statusCode"], 400, "{bad}: {answer}");
+        assert_eq!(problem(answer)["code"], "MALFORMED_REQUEST", "{bad}");
+        assert!(
+            audits_of(&api, &invocation.request_id).is_empty(),
+            "{bad}: no request, no audit"
+        );
         assert!(api.is_running(), "the process survives {bad}");
     }
     let invocation = api.invoke(event("rest-get.json")).await;
     assert_eq!(response(&invocation.outcome)["statusCode"], 200);
+}
+
+#[tokio::test]
+async fn events_lambda_http_cannot_read_are_400_answers_in_their_format_and_audited() {
+    let emulator = emulator().await;
+    let mut api = start_api(&emulator, &[]).await;
+    let with_header = |file: &str, name: &str, value: &str| {
+        let mut event = event(file);
+        set_header(&mut event, name, Some(value));
+        event
+    };
+    let cases = [
+        (
+            with_header("rest-put.json", "x-note", "a\r\nx-injected: 1"),
+            Some("PUT"),
+            false,
+        ),
+        (
+            with_header("rest-patch.json", "x-note", "bell\u{7}"),
+            Some("PATCH"),
+            false,
+        ),
+        (
+            with_header("rest-delete.json", "bad header(name)", "1"),
+            Some("DELETE"),
+            false,
+        ),
+        (
+            with_method(event("rest-put.json"), "PU T"),
+            Some("(invalid)"),
+            false,
+        ),
+        (
+            with_header("http-patch.json", "x-note", "a\nb"),
+            Some("PATCH"),
+            true,
+        ),
+        (with_header("http-get.json", "x-note", "a\nb"), None, true),
+        (
+            with_header("alb-get.json", "x-note", "a\u{0}b"),
+            None,
+            false,
+        ),
+    ];
+    for (event, audited, v2) in cases {
+        let invocation = api.invoke(event.clone()).await;
+        let answer = response(&invocation.outcome);
+        assert_eq!(answer["statusCode"], 400, "{event}: {answer}");
+        let problem = problem(answer);
+        assert_eq!(problem["code"], "MALFORMED_REQUEST");
+        assert_eq!(problem["requestId"], invocation.request_id.as_str());
+        assert_eq!(
+            answer.get("cookies").is_some(),
+            v2,
+            "the source's format: {answer}"
+        );
+        let audits = audits_of(&api, &invocation.request_id);
+        match audited {
+            Some(operation) => {
+                assert_eq!(audits.len(), 1, "{event}: {audits:?}");
+                assert_eq!(audits[0]["operation"], operation);
+                assert_eq!(audits[0]["organizationId"], ORG, "the path names it");
+                assert_eq!(
+                    audits[0]["outcome"],
+                    json!({ "status": 400, "code": "MALFORMED_REQUEST" })
+                );
+                assert!(
+                    audits[0]["callerArn"]
+                        .as_str()
+                        .is_some_and(|arn| arn.starts_with("arn:aws:sts::")),
+                    "{audits:?}"
+                );
+            }
+            None => assert!(audits.is_empty(), "reads are not audited"),
+        }
+        assert!(api.is_running());
+    }
+    assert!(emulator.calls().is_empty(), "nothing reaches WorkMail");
 }
 
 #[tokio::test]
@@ -345,8 +433,17 @@ fn enforcement_policy() -> String {
 }
 
 async fn start_enforcer(emulator: &Emulator, policy: &str) -> FunctionProcess {
+    start_enforcer_with(emulator, policy, &[]).await
+}
+
+/// The enforcer binary with `extra` on top of the usual environment (JSON logs included).
+async fn start_enforcer_with(
+    emulator: &Emulator,
+    policy: &str,
+    extra: &[(&str, &str)],
+) -> FunctionProcess {
     let endpoint = emulator.url();
-    let env = [
+    let mut env = vec![
         ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
@@ -359,6 +456,7 @@ async fn start_enforcer(emulator: &Emulator, policy: &str) -> FunctionProcess {
         ),
         ("MANAGED_ORGANIZATION_IDS", ORG),
     ];
+    env.extend_from_slice(extra);
     match FunctionProcess::start(ENFORCER, "EnforcerFunction", &env).await {
         Ok(process) => process,
         Err(error) => panic!("the enforcer binary did not start: {error:?}"),
@@ -661,8 +759,122 @@ async fn a_write_refused_before_routing_is_audited_too() {
     );
     assert_eq!(audits[0]["operation"], "PUT");
     assert_eq!(
+        audits[0]["organizationId"], ORG,
+        "the path names the organization"
+    );
+    assert_eq!(
         audits[0]["callerArn"],
         "arn:aws:sts::123456789012:assumed-role/MailAdminPortal/alice@example.com"
     );
     assert!(emulator.calls().is_empty());
+}
+
+#[tokio::test]
+async fn at_trace_no_caller_credential_and_no_body_reaches_the_logs() {
+    const SECRETS: &[&str] = &[
+        "CALLERKEYSECRET",
+        "CALLERTOKENSECRET",
+        "COOKIESECRET",
+        "BODYSECRET",
+    ];
+    let emulator = emulator().await;
+    for format in ["JSON", "Text"] {
+        let mut api = start_api(
+            &emulator,
+            &[
+                ("AWS_LAMBDA_LOG_LEVEL", "trace"),
+                ("AWS_LAMBDA_LOG_FORMAT", format),
+            ],
+        )
+        .await;
+        let credentials = |mut event: Value| {
+            set_header(
+                &mut event,
+                "authorization",
+                Some(
+                    "AWS4-HMAC-SHA256 Credential=CALLERKEYSECRET/20261122/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=abc",
+                ),
+            );
+            set_header(
+                &mut event,
+                "x-amz-security-token",
+                Some("CALLERTOKENSECRET"),
+            );
+            set_header(&mut event, "cookie", Some("session=COOKIESECRET"));
+            event
+        };
+        let invalid = with_body(
+            event("rest-put.json"),
+            Some("application/json"),
+            &json!({ "authenticationMode": "BODYSECRET" }).to_string(),
+        );
+        let mut unreadable = credentials(invalid.clone());
+        set_header(&mut unreadable, "x-note", Some("a\r\nb"));
+        let http = with_body(
+            event("http-patch.json"),
+            Some("application/merge-patch+json"),
+            &json!({ "personalAccessTokens": { "status": "BODYSECRET" } }).to_string(),
+        );
+        for (event, status) in [
+            (credentials(event("rest-get.json")), 200),
+            (credentials(invalid), 400),
+            (unreadable, 400),
+            (credentials(http), 400),
+        ] {
+            let invocation = api.invoke(event).await;
+            assert_eq!(
+                response(&invocation.outcome)["statusCode"],
+                status,
+                "{format}"
+            );
+        }
+        let logs = api.logs();
+        assert!(
+            logs.iter().any(|line| line.contains("TRACE")),
+            "{format}: the level is in effect: {logs:?}"
+        );
+        for secret in SECRETS {
+            let leaked: Vec<&String> = logs.iter().filter(|line| line.contains(secret)).collect();
+            assert!(
+                leaked.is_empty(),
+                "{format}: {secret} reached the logs: {leaked:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn text_logs_escape_what_events_carry() {
+    let emulator = emulator().await;
+    let forged = "ERROR forged line status=500";
+    let mut api = start_api(&emulator, &[("AWS_LAMBDA_LOG_FORMAT", "Text")]).await;
+    for path in [
+        format!("/organizations/x\n{forged}/identity-provider"),
+        format!("/x/../\n{forged}"),
+    ] {
+        let invocation = api.invoke(with_path(event("rest-put.json"), &path)).await;
+        assert_eq!(response(&invocation.outcome)["statusCode"], 404, "{path:?}");
+    }
+    let mut cloudtrail = event("enforcer-cloudtrail-put.json");
+    cloudtrail["detail"]["eventName"] = json!(format!("CreateUser\n{forged}"));
+    cloudtrail["detail"]["eventSource"] = json!(format!("workmail.amazonaws.com\r\n{forged}"));
+    let mut enforcer = start_enforcer_with(
+        &emulator,
+        &enforcement_policy(),
+        &[("AWS_LAMBDA_LOG_FORMAT", "Text")],
+    )
+    .await;
+    let invocation = enforcer.invoke(cloudtrail).await;
+    assert_eq!(response(&invocation.outcome)["trigger"], "ignored");
+    for (function, logs) in [("api", api.logs()), ("enforcer", enforcer.logs())] {
+        assert!(
+            logs.iter().any(|line| line.contains(forged)),
+            "{function}: the value is logged, escaped: {logs:?}"
+        );
+        let forged_lines: Vec<&String> = logs
+            .iter()
+            .filter(|line| line.trim_start().starts_with("ERROR forged"))
+            .collect();
+        assert!(forged_lines.is_empty(), "{function}: {forged_lines:?}");
+    }
 }

@@ -328,3 +328,85 @@ fn the_shipped_access_policy_file_is_valid() {
     let text = std::fs::read_to_string(&path).expect("the access policy the template deploys");
     AccessPolicy::parse(&text).unwrap_or_else(|error| panic!("{error}"));
 }
+
+#[tokio::test]
+async fn a_caller_without_a_grant_is_told_the_same_whether_or_not_the_organization_is_managed() {
+    const UNMANAGED: &str = "m-99999999999999999999999999999999";
+    let mut access = access(false);
+    access.managed =
+        idp_gateway::domain::ManagedOrganizations::parse(Some(&format!("{ORG},{OTHER}")))
+            .expect("valid list");
+    let harness = Harness::guarded(access).await;
+    harness
+        .emulator
+        .add_organization(OTHER, "other", workmail_emulator::OrganizationState::Active);
+    let on = |organization: &str, event: Value, caller: Option<&str>| {
+        as_caller(
+            with_path(
+                event,
+                &format!("/organizations/{organization}/identity-provider"),
+            ),
+            caller,
+        )
+    };
+    for (file, method) in [("rest-get.json", "GET"), ("rest-put.json", "PUT")] {
+        for event in both(file, method) {
+            for caller in [Some(EDITOR), None] {
+                let managed = harness.invoke(&on(OTHER, event.clone(), caller)).await;
+                let unmanaged = harness.invoke(&on(UNMANAGED, event.clone(), caller)).await;
+                assert_eq!(managed.status, 403, "{method} {caller:?}");
+                assert_eq!(managed.problem_code(), "FORBIDDEN");
+                assert_eq!(
+                    (unmanaged.status, &unmanaged.body),
+                    (managed.status, &managed.body),
+                    "{method} {caller:?}: no hint of which organizations are managed"
+                );
+            }
+        }
+    }
+    assert!(harness.emulator.calls().is_empty());
+    let answer = harness
+        .invoke(&on(UNMANAGED, event("rest-get.json"), Some(ADMIN)))
+        .await;
+    assert_eq!(
+        answer.problem_code(),
+        "ORGANIZATION_NOT_MANAGED",
+        "a caller granted every organization is told why"
+    );
+}
+
+#[tokio::test]
+async fn write_includes_read_so_what_a_writer_is_answered_it_may_also_read() {
+    const WRITER: &str = "arn:aws:sts::123456789012:assumed-role/MailWriters/erin";
+    let policy = AccessPolicy::parse(
+        &json!({ "grants": [
+            { "principal": "arn:aws:iam::123456789012:role/MailWriters", "organizations": [ORG], "permissions": ["write"] }
+        ]})
+        .to_string(),
+    )
+    .expect("a write-only grant is accepted: write includes read");
+    let harness = Harness::guarded(AccessControl {
+        policy: Some(policy),
+        ..AccessControl::open()
+    })
+    .await;
+    let dry_run = harness
+        .invoke(&as_caller(
+            with_query(event("rest-put.json"), "dryRun", "true"),
+            Some(WRITER),
+        ))
+        .await;
+    assert_eq!(dry_run.status, 200, "{dry_run:?}");
+    assert_eq!(dry_run.body["before"], demo_configuration());
+    let mut stale = event("rest-patch.json");
+    set_header(&mut stale, "if-match", Some("\"stale\""));
+    let refused = harness.invoke(&as_caller(stale, Some(WRITER))).await;
+    assert_eq!(refused.status, 412);
+    for event in both("rest-get.json", "GET") {
+        let read = harness.invoke(&as_caller(event, Some(WRITER))).await;
+        assert_eq!(read.status, 200, "{read:?}");
+        assert_eq!(read.body, demo_configuration());
+        assert_eq!(read.header("etag"), refused.header("etag"));
+    }
+    assert!(writes(&harness).is_empty());
+}

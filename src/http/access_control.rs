@@ -35,7 +35,9 @@ impl AccessControl {
         }
     }
 
-    /// What the policy (when there is one) lets the caller do on `organization`.
+    /// What the policy (when there is one) lets the caller do on `organization`. `write` includes
+    /// `read`: a writer is answered the current configuration anyway (in a dry run, in a 412's ETag,
+    /// in the answer to a write that changes nothing), so a policy cannot pretend otherwise.
     pub fn grants(&self, identity: &RequestIdentity, organization: &OrganizationId) -> Grants {
         let Some(policy) = &self.policy else {
             return Grants::ALL;
@@ -48,9 +50,10 @@ impl AccessControl {
             };
         };
         let allows = |permission| policy.allows(caller, organization, permission);
+        let write = allows(Permission::Write);
         Grants {
-            read: allows(Permission::Read),
-            write: allows(Permission::Write),
+            read: write || allows(Permission::Read),
+            write,
             escalate: allows(Permission::Escalate),
         }
     }

@@ -18,8 +18,19 @@ pub enum RequestError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Malformed(String),
+    /// The event is not one lambda_http can read (a header, the method or the body holds what HTTP
+    /// or UTF-8 does not allow); the reason is for the logs.
+    #[error("the event cannot be read as an HTTP request: {0}")]
+    UnreadableEvent(String),
     #[error("invalid configuration: {0}")]
     Validation(Problems),
-    #[error("query parameter {name}: {message}")]
-    InvalidQuery { name: &'static str, message: String },
+    #[error("{} invalid query parameter(s), first: {}", .0.len(), .0.first().map(|p| p.name.as_str()).unwrap_or_default())]
+    InvalidQuery(Vec<ParameterProblem>),
+}
+
+/// One refused query parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterProblem {
+    pub name: String,
+    pub message: String,
 }

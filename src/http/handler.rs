@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use lambda_http::http::{Method, Response, StatusCode};
-use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
 use serde_json::json;
 use tracing::{info, warn};
@@ -14,11 +13,13 @@ use tracing::{info, warn};
 use super::access_control::AccessControl;
 use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
+use super::query::parse_query;
 use super::responses::{configuration_response, json_response};
 use super::route::{self, Action, Route};
 use super::traced_store::TracedStore;
 use super::write_route::{write_request, write_response};
 use super::{ApiError, RequestError};
+use crate::access::Permission;
 use crate::domain::OrganizationId;
 use crate::lease::{LeaseSettings, LeaseStore};
 use crate::use_cases::{self, WriteFacts};
@@ -38,6 +39,9 @@ pub struct Api<S> {
 struct RequestFacts {
     route: Option<&'static str>,
     organization: Option<OrganizationId>,
+    /// Whether the organization is in the deployment's managed list (for the log: a caller without
+    /// a grant is told FORBIDDEN either way).
+    managed: Option<bool>,
     dry_run: bool,
     write: WriteFacts,
 }
@@ -81,12 +85,13 @@ impl<S: IdentityProviderRemoval> Api<S> {
         let route = facts.route.unwrap_or("(no route)");
         let upstream = store.calls();
         let caller = identity.caller.as_ref().map(|caller| caller.arn.as_str());
+        let managed = facts.managed;
         if response.status().is_server_error() {
-            warn!(requestId = %request_id, method = %request.method(), route, organizationId = organization, caller,
-                status, code, upstream, latencyMs = latency_ms, error, "request failed upstream");
+            warn!(requestId = %request_id, method = %request.method(), route, organizationId = organization, managed,
+                caller, status, code, upstream, latencyMs = latency_ms, error, "request failed upstream");
         } else {
-            info!(requestId = %request_id, method = %request.method(), route, organizationId = organization, caller,
-                status, code, upstream, latencyMs = latency_ms, error, "request");
+            info!(requestId = %request_id, method = %request.method(), route, organizationId = organization, managed,
+                caller, status, code, upstream, latencyMs = latency_ms, error, "request");
         }
         if is_mutating(request.method()) {
             AuditRecord {
@@ -114,9 +119,11 @@ impl<S: IdentityProviderRemoval> Api<S> {
         let route = route::resolve(
             request.method(),
             request.uri().path(),
-            request.request_context_ref(),
+            route::stage(request.request_context_ref()),
         )?;
         facts.route = Some(route.template());
+        let query = parse_query(request.uri().query(), route.query_parameters())?;
+        facts.dry_run = query.dry_run;
         match route {
             Route::Health => Ok(json_response(
                 StatusCode::OK,
@@ -129,21 +136,27 @@ impl<S: IdentityProviderRemoval> Api<S> {
                 let organization = OrganizationId::parse(&organization)
                     .map_err(RequestError::InvalidOrganization)?;
                 facts.organization = Some(organization.clone());
-                self.access.check_managed(&organization)?;
+                facts.managed = Some(self.access.managed.includes(&organization));
+                // The caller's grant first: without one, the answer is FORBIDDEN whether or not the
+                // deployment manages the organization.
                 let grants = self.access.grants(identity, &organization);
+                grants.require(match action {
+                    Action::Read => Permission::Read,
+                    Action::Replace | Action::Patch | Action::Remove => Permission::Write,
+                })?;
+                self.access.check_managed(&organization)?;
                 if action == Action::Read {
                     let configuration = use_cases::read(store, &organization, grants).await?;
                     return Ok(configuration_response(&organization, &configuration, None));
                 }
-                grants.require(crate::access::Permission::Write)?;
                 let write = write_request(
                     action,
                     &organization,
                     request,
+                    query,
                     grants,
                     self.access.require_if_match,
                 )?;
-                facts.dry_run = write.dry_run;
                 let outcome = use_cases::change_configuration(
                     store,
                     &self.leases,
@@ -158,24 +171,36 @@ impl<S: IdentityProviderRemoval> Api<S> {
     }
 }
 
-/// Answers an event refused before it could become a request (its body or request line unusable),
-/// with the same log line and, for a mutating method, the same audit record as any other refusal.
+/// Answers an event refused before it could become a request (its body, request line or headers
+/// unusable), with the same log line and, for a mutating method, the same audit record as any other
+/// refusal. `method` is the event's, if it has one (one that is no HTTP method counts as mutating);
+/// `organization` the one its path names, if any.
 pub(super) fn refuse_event(
     request_id: &str,
-    method: &Method,
-    context: Option<&RequestContext>,
+    method: Option<&str>,
+    identity: &RequestIdentity,
+    organization: Option<&OrganizationId>,
     error: ApiError,
 ) -> Response<Body> {
-    let identity = RequestIdentity::from_context(context);
     let status = error.status().as_u16();
-    info!(requestId = %request_id, method = %method, status, code = error.code(), error = %error,
-        "request refused before routing");
-    if is_mutating(method) {
+    let parsed = method.map(|method| Method::from_bytes(method.as_bytes()).ok());
+    let operation = match &parsed {
+        None => "(none)",
+        Some(Some(method)) => method.as_str(),
+        Some(None) => "(invalid)",
+    };
+    let caller = identity.caller.as_ref().map(|caller| caller.arn.as_str());
+    info!(requestId = %request_id, method = operation, organizationId = organization.map(OrganizationId::as_str),
+        caller, status, code = error.code(), error = %error, "request refused before routing");
+    if parsed
+        .as_ref()
+        .is_some_and(|method| method.as_ref().is_none_or(is_mutating))
+    {
         AuditRecord {
             request_id,
-            identity: &identity,
-            operation: method.as_str(),
-            organization: None,
+            identity,
+            operation,
+            organization,
             dry_run: false,
             write: None,
             status,

@@ -3,6 +3,7 @@
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
+use serde_json::Value;
 
 use crate::access::Caller;
 
@@ -44,6 +45,23 @@ impl RequestIdentity {
                 }
             }
             _ => Self::default(),
+        }
+    }
+
+    /// The same, read from the JSON of an event lambda_http could not read (REST:
+    /// `requestContext.identity`; HTTP API: `requestContext.authorizer.iam` and `http.sourceIp`).
+    pub fn from_event_json(event: &Value) -> Self {
+        let context = &event["requestContext"];
+        let (iam, source_ip) = if context["identity"].is_object() {
+            (&context["identity"], &context["identity"]["sourceIp"])
+        } else {
+            (&context["authorizer"]["iam"], &context["http"]["sourceIp"])
+        };
+        Self {
+            caller: iam["userArn"]
+                .as_str()
+                .and_then(|arn| Caller::from_arn(arn, iam["accountId"].as_str())),
+            source_ip: source_ip.as_str().map(str::to_owned),
         }
     }
 }

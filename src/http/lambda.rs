@@ -1,7 +1,10 @@
-//! The Lambda edge of the API: reads API Gateway (REST and HTTP), Function URL and ALB events, refuses
-//! the ones lambda_http's conversion would panic on (undecodable base64, a request line that forms no
-//! URL), and writes the answer back in the event source's response format.
+//! The Lambda edge of the API: takes every invocation as raw JSON, reads API Gateway (REST and HTTP),
+//! Function URL and ALB events, refuses the ones lambda_http cannot read (a header, the method or the
+//! body holding what HTTP or Unicode does not allow) or whose conversion would panic or normalize the
+//! path (undecodable base64, a request line that forms no URL, dot segments), and writes every answer
+//! back in the event source's response format: no invocation ends in a Lambda error.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 
 use base64::Engine;
@@ -10,10 +13,14 @@ use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV
 use lambda_http::http::header::HOST;
 use lambda_http::http::{HeaderMap, Method, Response, Uri};
 use lambda_http::request::{LambdaRequest, RequestContext, RequestOrigin};
-use lambda_http::{Body, LambdaEvent, Request, RequestExt, service_fn};
+use lambda_http::{Body, Context, LambdaEvent, Request, RequestExt, service_fn};
 use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::handler::refuse_event;
+use super::identity::RequestIdentity;
+use super::route;
 use super::{Api, ApiError, RequestError};
 use crate::workmail::IdentityProviderRemoval;
 
@@ -21,13 +28,26 @@ use crate::workmail::IdentityProviderRemoval;
 pub async fn run<S: IdentityProviderRemoval>(api: Api<S>) -> Result<(), lambda_runtime::Error> {
     let api = &api;
     // Boxed: the nested futures of the SDK are deeper than the compiler's default layout limit.
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<LambdaRequest>| {
-        Box::pin(async move { Ok::<_, Infallible>(api.handle_event(event).await) })
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
+        Box::pin(async move {
+            let LambdaEvent { payload, context } = event;
+            Ok::<_, Infallible>(api.handle_raw_event(payload.get(), context).await)
+        })
     }))
     .await
 }
 
 impl<S: IdentityProviderRemoval> Api<S> {
+    /// Answers one invocation from its raw JSON text. The event is taken as raw JSON (not as a
+    /// `serde_json::Value`, which cannot hold an unpaired UTF-16 surrogate) so that an event
+    /// lambda_http cannot read is still answered, in its source's format, with a 400 problem.
+    pub async fn handle_raw_event(&self, event: &str, context: Context) -> LambdaResponse {
+        match serde_json::from_str::<LambdaRequest>(event) {
+            Ok(payload) => self.handle_event(LambdaEvent::new(payload, context)).await,
+            Err(error) => refuse_unreadable(event, &context, &error),
+        }
+    }
+
     /// Answers one Lambda HTTP event in its source's response format.
     pub async fn handle_event(&self, event: LambdaEvent<LambdaRequest>) -> LambdaResponse {
         let LambdaEvent { payload, context } = event;
@@ -38,17 +58,128 @@ impl<S: IdentityProviderRemoval> Api<S> {
                 self.handle(request).await
             }
             Err(error) => {
-                let (method, request_context) = method_and_context(&payload);
+                let (method, request_context, path) = method_context_and_path(&payload);
+                let stage = route::stage(request_context.as_ref());
                 refuse_event(
                     &context.request_id,
-                    &method,
-                    request_context.as_ref(),
+                    Some(method.as_str()),
+                    &RequestIdentity::from_context(request_context.as_ref()),
+                    route::organization_in(&path, stage).as_ref(),
                     ApiError::from(error),
                 )
             }
         };
         to_lambda_response(&origin, response)
     }
+}
+
+/// The answer to an event lambda_http could not read: built from what the raw JSON says of its
+/// source, method, path and caller.
+fn refuse_unreadable(event: &str, context: &Context, error: &serde_json::Error) -> LambdaResponse {
+    let (json, reason) = match serde_json::from_str::<Value>(event) {
+        Ok(json) => (json, error.to_string()),
+        Err(_) => {
+            let repaired = replace_lone_surrogates(event);
+            let json = serde_json::from_str::<Value>(&repaired).unwrap_or(Value::Null);
+            (
+                json,
+                format!("{error}; it holds an unpaired UTF-16 surrogate"),
+            )
+        }
+    };
+    let outline = EventOutline::of(&json);
+    let error = match outline.origin {
+        Some(_) => RequestError::UnreadableEvent(reason),
+        None => RequestError::Malformed("this kind of event is not an HTTP request".to_owned()),
+    };
+    let response = refuse_event(
+        &context.request_id,
+        outline.method,
+        &RequestIdentity::from_event_json(&json),
+        outline
+            .path
+            .and_then(|path| route::organization_in(path, outline.stage))
+            .as_ref(),
+        ApiError::from(error),
+    );
+    to_lambda_response(
+        &outline.origin.unwrap_or(RequestOrigin::ApiGatewayV1),
+        response,
+    )
+}
+
+/// What the JSON of an unreadable event says about the request it carries.
+struct EventOutline<'a> {
+    /// `None`: not an HTTP event at all.
+    origin: Option<RequestOrigin>,
+    method: Option<&'a str>,
+    path: Option<&'a str>,
+    stage: Option<&'a str>,
+}
+
+impl<'a> EventOutline<'a> {
+    fn of(event: &'a Value) -> Self {
+        let context = &event["requestContext"];
+        let origin = if context["elb"].is_object() {
+            Some(RequestOrigin::Alb)
+        } else if context["http"].is_object() || event["version"] == "2.0" {
+            Some(RequestOrigin::ApiGatewayV2)
+        } else if event.get("httpMethod").is_some() {
+            Some(RequestOrigin::ApiGatewayV1)
+        } else {
+            None
+        };
+        let (method, path) = match origin {
+            Some(RequestOrigin::ApiGatewayV2) => (&context["http"]["method"], &event["rawPath"]),
+            _ => (&event["httpMethod"], &event["path"]),
+        };
+        Self {
+            method: origin.as_ref().and(method.as_str()),
+            path: path.as_str(),
+            stage: context["stage"].as_str(),
+            origin,
+        }
+    }
+}
+
+/// `event` (valid JSON apart from its escapes) with every `\u` escape of an unpaired UTF-16
+/// surrogate replaced by `\ufffd`, so that what it says can be read.
+fn replace_lone_surrogates(event: &str) -> Cow<'_, str> {
+    let code_unit = |at: usize| {
+        event
+            .get(at..at + 6)
+            .and_then(|escape| escape.strip_prefix("\\u"))
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+    };
+    let bytes = event.as_bytes();
+    let mut repaired = String::new();
+    let (mut copied, mut at) = (0, 0);
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        let Some(unit) = code_unit(at) else {
+            at += 2;
+            continue;
+        };
+        let low_follows = code_unit(at + 6).is_some_and(|next| (0xdc00..0xe000).contains(&next));
+        match unit {
+            0xd800..0xdc00 if low_follows => at += 12,
+            0xd800..0xe000 => {
+                repaired.push_str(&event[copied..at]);
+                repaired.push_str("\\ufffd");
+                at += 6;
+                copied = at;
+            }
+            _ => at += 6,
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(event);
+    }
+    repaired.push_str(&event[copied..]);
+    Cow::Owned(repaired)
 }
 
 /// An answer in the format of the event source it answers.
@@ -109,22 +240,31 @@ fn preflight(payload: &LambdaRequest) -> Result<(), RequestError> {
         }
     };
     check_body(&line)?;
-    check_uri(&line)
+    check_uri(&line)?;
+    // lambda_http would resolve dot segments and turn backslashes into slashes: the path is
+    // matched as the event gives it, before that.
+    route::check_routable(&line.path)
 }
 
-/// The method and request context of an event that will not be converted into a request.
-fn method_and_context(payload: &LambdaRequest) -> (Method, Option<RequestContext>) {
+/// The method, request context and path of an event that will not be converted into a request.
+fn method_context_and_path(payload: &LambdaRequest) -> (Method, Option<RequestContext>, String) {
     match payload {
         LambdaRequest::ApiGatewayV1(event) => (
             event.http_method.clone(),
             Some(RequestContext::ApiGatewayV1(event.request_context.clone())),
+            event.path.clone().unwrap_or_default(),
         ),
         LambdaRequest::ApiGatewayV2(event) => (
             event.request_context.http.method.clone(),
             Some(RequestContext::ApiGatewayV2(event.request_context.clone())),
+            event.raw_path.clone().unwrap_or_default(),
         ),
-        LambdaRequest::Alb(event) => (event.http_method.clone(), None),
-        _ => (Method::GET, None),
+        LambdaRequest::Alb(event) => (
+            event.http_method.clone(),
+            None,
+            event.path.clone().unwrap_or_default(),
+        ),
+        _ => (Method::GET, None, String::new()),
     }
 }
 

@@ -10,6 +10,7 @@ mod handler;
 mod identity;
 mod lambda;
 mod problem;
+mod query;
 mod responses;
 mod route;
 mod strict_json;

@@ -23,6 +23,9 @@ pub enum ApiError {
 /// Seconds a throttled caller is asked to wait.
 const RETRY_AFTER_SECONDS: &str = "2";
 
+/// The most entries a problem lists in `errors`; `errorCount` says how many there were.
+pub const MAX_LISTED_ERRORS: usize = 100;
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ProblemBody<'a> {
@@ -33,6 +36,9 @@ struct ProblemBody<'a> {
     detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ErrorEntry>,
+    /// How many errors there were (`errors` lists the first `MAX_LISTED_ERRORS`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_count: Option<usize>,
     #[serde(rename = "currentETag", skip_serializing_if = "Option::is_none")]
     current_etag: Option<String>,
     request_id: &'a str,
@@ -44,7 +50,7 @@ struct ErrorEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pointer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    parameter: Option<&'static str>,
+    parameter: Option<String>,
     message: String,
 }
 
@@ -83,7 +89,9 @@ impl ApiError {
 
     /// The problem response for this error.
     pub fn to_response(&self, request_id: &str) -> Response<Body> {
-        let problem = self.problem();
+        let mut problem = self.problem();
+        let error_count = (!problem.errors.is_empty()).then_some(problem.errors.len());
+        problem.errors.truncate(MAX_LISTED_ERRORS);
         let body = ProblemBody {
             r#type: "about:blank",
             title: problem.status.canonical_reason().unwrap_or("Error"),
@@ -91,6 +99,7 @@ impl ApiError {
             code: problem.code,
             detail: problem.detail,
             errors: problem.errors,
+            error_count,
             current_etag: problem.current_etag,
             request_id,
         };
@@ -141,7 +150,7 @@ fn request_problem(error: &RequestError) -> Problem {
         RequestError::InvalidOrganization(invalid) => Problem {
             errors: vec![ErrorEntry {
                 pointer: None,
-                parameter: Some("organizationId"),
+                parameter: Some("organizationId".to_owned()),
                 message: invalid.message().to_owned(),
             }],
             ..Problem::new(
@@ -163,17 +172,30 @@ fn request_problem(error: &RequestError) -> Problem {
         RequestError::Malformed(detail) => {
             Problem::new(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", detail.clone())
         }
+        RequestError::UnreadableEvent(_) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_REQUEST",
+            "the request cannot be read: a header name or value, the method or the path holds \
+             characters HTTP does not allow, or the body is not valid Unicode (an unpaired \
+             UTF-16 surrogate)",
+        ),
         RequestError::Validation(problems) => validation(problems),
-        RequestError::InvalidQuery { name, message } => Problem {
-            errors: vec![ErrorEntry {
-                pointer: None,
-                parameter: Some(name),
-                message: message.clone(),
-            }],
+        RequestError::InvalidQuery(parameters) => Problem {
+            errors: parameters
+                .iter()
+                .map(|parameter| ErrorEntry {
+                    pointer: None,
+                    parameter: Some(parameter.name.clone()),
+                    message: parameter.message.clone(),
+                })
+                .collect(),
             ..Problem::new(
                 StatusCode::BAD_REQUEST,
                 "VALIDATION_FAILED",
-                format!("the query parameter {name} is invalid"),
+                format!(
+                    "the query has {} invalid parameter(s); each is listed in 'errors'",
+                    parameters.len()
+                ),
             )
         },
     }
@@ -246,11 +268,19 @@ fn validation(problems: &crate::domain::Problems) -> Problem {
             message: problem.message.clone(),
         })
         .collect();
-    Problem {
-        detail: format!(
+    let detail = if errors.len() > MAX_LISTED_ERRORS {
+        format!(
+            "the configuration has {} problem(s); the first {MAX_LISTED_ERRORS} are listed in 'errors' with their JSON pointers",
+            errors.len()
+        )
+    } else {
+        format!(
             "the configuration has {} problem(s); each is listed in 'errors' with its JSON pointer",
             errors.len()
-        ),
+        )
+    };
+    Problem {
+        detail,
         errors,
         ..Problem::new(StatusCode::BAD_REQUEST, "VALIDATION_FAILED", "")
     }

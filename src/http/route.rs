@@ -1,9 +1,12 @@
-//! The route table: which path and method mean what, with the API Gateway stage prefix tolerated.
+//! The route table: which path and method mean what, with the API Gateway stage prefix tolerated. Paths
+//! are matched as API Gateway routes them, segment by segment and never normalized: a dot segment, an
+//! empty segment, a backslash, an encoded slash or a control character matches no route.
 
 use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 
 use super::RequestError;
+use crate::domain::OrganizationId;
 
 /// A resolved route, its path parameters still raw (they are parsed by the handler).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,24 +35,77 @@ impl Route {
             Route::IdentityProvider { .. } => "/organizations/{organizationId}/identity-provider",
         }
     }
+
+    /// The query parameters the route reads; any other is refused.
+    pub fn query_parameters(&self) -> &'static [&'static str] {
+        match self {
+            Route::Health
+            | Route::IdentityProvider {
+                action: Action::Read,
+                ..
+            } => &[],
+            Route::IdentityProvider { .. } => &["dryRun"],
+        }
+    }
 }
 
 const IDENTITY_PROVIDER_METHODS: &str = "GET, PUT, PATCH, DELETE";
 const HEALTH_METHODS: &str = "GET";
 
-/// Resolves `method` and `path`. A REST or HTTP API stage in front of the path (`/prod/organizations/...`)
-/// is stripped when the path does not match as it is.
-pub fn resolve(
-    method: &Method,
-    path: &str,
-    context: Option<&RequestContext>,
-) -> Result<Route, RequestError> {
+/// Resolves `method` and `path`. A REST or HTTP API `stage` in front of the path
+/// (`/prod/organizations/...`) is stripped when the path does not match as it is.
+pub fn resolve(method: &Method, path: &str, stage: Option<&str>) -> Result<Route, RequestError> {
+    check_routable(path)?;
     match resolve_path(method, path) {
-        Err(RequestError::NotFound { .. }) => match strip_stage(path, context) {
+        Err(RequestError::NotFound { .. }) => match strip_stage(path, stage) {
             Some(rest) => resolve_path(method, rest),
             None => Err(not_found(path)),
         },
         resolved => resolved,
+    }
+}
+
+/// The stage of a REST or HTTP API request.
+pub fn stage(context: Option<&RequestContext>) -> Option<&str> {
+    match context? {
+        RequestContext::ApiGatewayV1(context) => context.stage.as_deref(),
+        RequestContext::ApiGatewayV2(context) => context.stage.as_deref(),
+        _ => None,
+    }
+}
+
+/// The organization a routable `path` names, if it names a valid one: for the records of requests
+/// refused before they are routed.
+pub fn organization_in(path: &str, stage: Option<&str>) -> Option<OrganizationId> {
+    match resolve(&Method::GET, path, stage) {
+        Ok(Route::IdentityProvider { organization, .. }) => {
+            OrganizationId::parse(&organization).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Refuses (404) a `path` that cannot match a route: one that does not start with `/`, or has a
+/// segment that is empty, a dot segment (`.`, `..`, or either percent-encoded), or holds a backslash,
+/// an encoded slash or backslash, or a control character. Each of these would otherwise be
+/// normalized into another path.
+pub fn check_routable(path: &str) -> Result<(), RequestError> {
+    let routable = path.strip_prefix('/').is_some_and(|rest| {
+        rest.split('/').all(|segment| {
+            let lower = segment.to_ascii_lowercase();
+            let dots = lower.replace("%2e", ".");
+            !segment.is_empty()
+                && dots != "."
+                && dots != ".."
+                && !lower.contains("%2f")
+                && !lower.contains("%5c")
+                && !segment.chars().any(|c| c == '\\' || c.is_control())
+        })
+    });
+    if routable {
+        Ok(())
+    } else {
+        Err(not_found(path))
     }
 }
 
@@ -88,14 +144,9 @@ fn not_found(path: &str) -> RequestError {
     }
 }
 
-fn strip_stage<'a>(path: &'a str, context: Option<&RequestContext>) -> Option<&'a str> {
-    let stage = match context? {
-        RequestContext::ApiGatewayV1(context) => context.stage.as_deref(),
-        RequestContext::ApiGatewayV2(context) => context.stage.as_deref(),
-        _ => None,
-    }?;
+fn strip_stage<'a>(path: &'a str, stage: Option<&str>) -> Option<&'a str> {
     path.strip_prefix('/')?
-        .strip_prefix(stage)
+        .strip_prefix(stage?)
         .filter(|rest| rest.starts_with('/'))
 }
 
@@ -132,6 +183,16 @@ mod tests {
             "/organizations",
             "/organizations//identity-provider/x",
             "/health/",
+            "/organizations//identity-provider",
+            "//health",
+            "/health\\",
+            "/x/../health",
+            "/prod/./health",
+            "/prod/%2e%2E/health",
+            "/organizations/m-0123%2f456789abcdef0123456789abcdef/identity-provider",
+            "/organizations/m-0123%5C456789abcdef0123456789abcdef/identity-provider",
+            "/organizations/m-0123456789abcdef0123456789abcdef/identity-provider\n",
+            "health",
         ] {
             assert!(
                 matches!(
@@ -141,5 +202,24 @@ mod tests {
                 "{unknown}"
             );
         }
+    }
+
+    #[test]
+    fn a_stage_is_stripped_only_in_front_of_a_route() {
+        assert_eq!(
+            resolve(&Method::GET, "/prod/health", Some("prod")).ok(),
+            Some(Route::Health)
+        );
+        assert!(resolve(&Method::GET, "/prod/health", Some("pro")).is_err());
+        assert!(resolve(&Method::GET, "/prod/../health", Some("prod")).is_err());
+        let path = format!("/prod/organizations/{ORG}/identity-provider");
+        assert_eq!(
+            organization_in(&path, Some("prod")).map(|o| o.to_string()),
+            Some(ORG.to_owned())
+        );
+        assert_eq!(
+            organization_in("/organizations/m-1/identity-provider", None),
+            None
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The write routes (PUT, PATCH, DELETE) at the HTTP edge: the request read into a
-//! `ConfigurationWrite` (body, `?dryRun`, conditional headers, `Confirm-Impact`) before any call, and
-//! the use case's outcome written back as a response. The decisions are the use case's.
+//! `ConfigurationWrite` (body and a PATCH body's shape, `?dryRun`, conditional headers,
+//! `Confirm-Impact`) before any call, and the use case's outcome written back as a response. The
+//! decisions are the use case's.
 
 use lambda_http::http::header::ETAG;
 use lambda_http::http::{HeaderValue, Response, StatusCode};
@@ -10,9 +11,13 @@ use serde_json::json;
 use super::RequestError;
 use super::body::{Accepts, json_body};
 use super::conditions::preconditions;
+use super::query::Query;
 use super::responses::{configuration_response, empty_response, json_response};
 use super::route::Action;
-use crate::domain::{Change, ConfigurationDocument, OrganizationId, etag, parse_configuration};
+use crate::domain::{
+    Change, ConfigurationDocument, OrganizationId, check_configuration_patch, etag,
+    parse_configuration,
+};
 use crate::use_cases::{ConfigurationWrite, Grants, Mutation, WriteOutcome};
 
 /// The header and value that confirm a change that risks locking mailbox users out.
@@ -24,10 +29,10 @@ pub fn write_request(
     action: Action,
     organization: &OrganizationId,
     request: &Request,
+    query: Query,
     grants: Grants,
     require_precondition: bool,
 ) -> Result<ConfigurationWrite, RequestError> {
-    let dry_run = dry_run(request)?;
     let preconditions = preconditions(request.headers())?;
     let mutation = match action {
         Action::Replace => {
@@ -36,11 +41,11 @@ pub fn write_request(
                 parse_configuration(&body, organization).map_err(RequestError::Validation)?,
             )
         }
-        Action::Patch => Mutation::Patch(json_body(
-            request.headers(),
-            request.body(),
-            Accepts::MergePatch,
-        )?),
+        Action::Patch => {
+            let patch = json_body(request.headers(), request.body(), Accepts::MergePatch)?;
+            check_configuration_patch(&patch, organization).map_err(RequestError::Validation)?;
+            Mutation::Patch(patch)
+        }
         Action::Remove | Action::Read => Mutation::Remove,
     };
     Ok(ConfigurationWrite {
@@ -49,7 +54,7 @@ pub fn write_request(
         grants,
         preconditions,
         require_precondition,
-        dry_run,
+        dry_run: query.dry_run,
         confirmed: confirmed(request),
     })
 }
@@ -68,28 +73,6 @@ pub fn write_response(organization: &OrganizationId, outcome: &WriteOutcome) -> 
         WriteOutcome::Unchanged(None) | WriteOutcome::Written { stored: None, .. } => {
             empty_response(StatusCode::NO_CONTENT)
         }
-    }
-}
-
-/// `?dryRun=true|false`, read from the URI's query (which every event source and the local server fill).
-fn dry_run(request: &Request) -> Result<bool, RequestError> {
-    let query = request.uri().query().unwrap_or_default();
-    let values: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
-        .filter(|(name, _)| name == "dryRun")
-        .map(|(_, value)| value.into_owned())
-        .collect();
-    match values
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [] | ["false"] => Ok(false),
-        ["true"] => Ok(true),
-        _ => Err(RequestError::InvalidQuery {
-            name: "dryRun",
-            message: "must be given once, as true or false".to_owned(),
-        }),
     }
 }
 

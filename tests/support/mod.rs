@@ -114,6 +114,15 @@ pub async fn invoke_api(api: &Api<SdkWorkMail>, event: &Value) -> Answer {
     Answer::from_lambda(serde_json::to_value(&response).expect("response serializes"))
 }
 
+/// Sends one invocation's raw JSON text through `api.handle_raw_event`, as the `api` binary does
+/// (for events a `serde_json::Value` cannot hold, such as an unpaired UTF-16 surrogate escape).
+pub async fn invoke_raw(api: &Api<SdkWorkMail>, event: &str) -> Answer {
+    let mut context = Context::default();
+    context.request_id = "test-request-id".to_owned();
+    let response = api.handle_raw_event(event, context).await;
+    Answer::from_lambda(serde_json::to_value(&response).expect("response serializes"))
+}
+
 /// A response as the event source sees it.
 #[derive(Debug)]
 pub struct Answer {
