@@ -471,3 +471,30 @@ async fn a_paced_read_stays_under_workmails_rate() {
         unpaced.map(|snapshot| snapshot.users.len())
     );
 }
+
+#[tokio::test]
+async fn a_failed_page_fails_the_read_without_waiting_for_the_other_listing() {
+    let bed = bed().await;
+    bed.emulator.seed_bulk_directory(ORG, &bulk(1_000, 0));
+    bed.emulator.inject(FaultRule::new(
+        "ListPersonalAccessTokens",
+        Fault::Latency(Duration::from_secs(20)),
+    ));
+    bed.emulator
+        .inject(FaultRule::new("ListUsers", Fault::AccessDenied).after(1));
+    let started = Instant::now();
+    let error = read_directory(
+        &bed.directory,
+        &bed.organization,
+        ImpactData::UsersAndTokens,
+        &budget(30),
+    )
+    .await
+    .expect_err("the second page of users is denied");
+    assert_eq!(error.kind, WorkMailErrorKind::AccessDenied);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the slow token page is not waited for: {:?}",
+        started.elapsed()
+    );
+}

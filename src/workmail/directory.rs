@@ -15,7 +15,8 @@
 //!
 //! Users and tokens are paged concurrently (two streams of pages sharing one pace); a page still
 //! unanswered at the deadline, or due after it, ends the read with `cut_short` set, which the report
-//! states as incomplete. Any failed page fails the whole read (after the SDK's own retries).
+//! states as incomplete. Any failed page fails the whole read at once (after the SDK's own retries),
+//! dropping the other listing's page in flight.
 
 use std::future::Future;
 use std::sync::{Mutex, PoisonError};
@@ -217,8 +218,7 @@ pub async fn read_directory(
             Ok(None)
         }
     };
-    let (users_complete, tokens_complete) = tokio::join!(users_read, tokens_read);
-    let (users_complete, tokens_complete) = (users_complete?, tokens_complete?);
+    let (users_complete, tokens_complete) = tokio::try_join!(users_read, tokens_read)?;
     let complete = users_complete && tokens_complete.unwrap_or(true);
     Ok(DirectorySnapshot {
         users,
