@@ -230,14 +230,30 @@ fn document_from_env(
     }
 }
 
-/// Reads `MANAGED_ORGANIZATION_IDS`; says so in the logs when every organization is allowed.
+/// Reads the managed list: the file at `MANAGED_ORGANIZATIONS_FILE` (deployments: thousands of ids, no
+/// environment size limit) or `MANAGED_ORGANIZATION_IDS` (local runs and small setups), never both;
+/// says so in the logs when every organization is allowed.
 pub fn managed_from_env() -> Result<ManagedOrganizations, StartupError> {
-    let managed =
-        ManagedOrganizations::parse(std::env::var("MANAGED_ORGANIZATION_IDS").ok().as_deref())?;
-    if managed == ManagedOrganizations::Any {
-        warn!(
-            "MANAGED_ORGANIZATION_IDS is unset or '*': every organization the role can reach may be managed"
-        );
+    let listed = std::env::var("MANAGED_ORGANIZATION_IDS").ok();
+    let managed = match (std::env::var("MANAGED_ORGANIZATIONS_FILE").ok(), listed) {
+        (Some(_), Some(_)) => {
+            return Err(StartupError::Setting(
+                "set MANAGED_ORGANIZATIONS_FILE (the managed-list file) or MANAGED_ORGANIZATION_IDS (a comma-separated list), not both".to_owned(),
+            ));
+        }
+        (Some(path), None) => {
+            let text = std::fs::read_to_string(&path).map_err(|error| {
+                StartupError::Setting(format!("MANAGED_ORGANIZATIONS_FILE {path}: {error}"))
+            })?;
+            ManagedOrganizations::parse_file(&text)?
+        }
+        (None, listed) => ManagedOrganizations::parse(listed.as_deref())?,
+    };
+    match managed.count() {
+        Some(organizations) => info!(organizations, "managed organizations"),
+        None => warn!(
+            "MANAGED_ORGANIZATIONS_FILE and MANAGED_ORGANIZATION_IDS are unset (or the latter is '*'): every organization the role can reach may be managed"
+        ),
     }
     Ok(managed)
 }
