@@ -1,7 +1,8 @@
 //! The local server as the README uses it: started on a free port, answering plain HTTP requests
 //! (no Lambda event, no request context) through the same `Api`, against the embedded emulator.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
 use lambda_harness::http_request;
@@ -116,4 +117,84 @@ fn the_readme_requests_work_against_the_local_server() {
     );
     assert_eq!(status, 204);
     assert_eq!(request(&server, "GET", PATH, &[], "").0, 404);
+}
+
+/// Sends `head` (the request line and headers, without the blank line) as it is, and answers the
+/// status and the whole response text.
+fn raw(server: &Server, head: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(&server.address).expect("connects");
+    stream
+        .write_all(format!("{head}\r\nConnection: close\r\n\r\n").as_bytes())
+        .expect("writes");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("reads");
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|status| status.parse().ok())
+        .unwrap_or_default();
+    (status, answer)
+}
+
+#[test]
+fn a_host_that_is_not_loopback_is_refused_before_the_api_sees_it() {
+    let server = start();
+    let port = server
+        .address
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_owned(),
+        "LOCALHOST".to_owned(),
+        "[::1]:3000".to_owned(),
+    ] {
+        let (status, answer) = raw(&server, &format!("GET {PATH} HTTP/1.1\r\nHost: {host}"));
+        assert_eq!(status, 200, "{host}: {answer}");
+    }
+    // What a browser sends once a rebinding page's name resolves to 127.0.0.1.
+    for host in [
+        format!("rebind.evil.example:{port}"),
+        "evil.example".to_owned(),
+        format!("127.0.0.1.nip.io:{port}"),
+        format!("localhost.:{port}"),
+        "0.0.0.0".to_owned(),
+    ] {
+        for method in ["GET", "DELETE"] {
+            let (status, answer) = raw(
+                &server,
+                &format!(
+                    "{method} {PATH} HTTP/1.1\r\nHost: {host}\r\nConfirm-Impact: lockout-risk"
+                ),
+            );
+            assert_eq!(status, 421, "{method} {host}: {answer}");
+            assert!(
+                answer.contains("content-type: application/problem+json"),
+                "{answer}"
+            );
+            assert!(
+                answer.contains(r#""status":421,"code":"HOST_NOT_LOOPBACK""#),
+                "{answer}"
+            );
+        }
+    }
+    let absolute = format!("GET http://evil.example{PATH} HTTP/1.1\r\nHost: localhost:{port}");
+    assert_eq!(
+        raw(&server, &absolute).0,
+        421,
+        "the target's authority counts too"
+    );
+    let twice = format!("GET {PATH} HTTP/1.1\r\nHost: localhost\r\nHost: evil.example");
+    assert_eq!(raw(&server, &twice).0, 400, "two Host headers");
+    assert_eq!(
+        raw(&server, &format!("GET {PATH} HTTP/1.0")).0,
+        400,
+        "no Host at all"
+    );
+    // The refused DELETEs deleted nothing.
+    let (status, body) = request(&server, "GET", PATH, &[], "");
+    assert_eq!(status, 200, "{body}");
 }
