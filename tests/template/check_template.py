@@ -5,16 +5,22 @@ cfn-lint checks the template as written; it does not expand the SAM resources he
 SAM translator with sample parameters (offline, region us-east-1), lints the resulting plain
 CloudFormation with cfn-lint, and asserts the
 security properties the service depends on: a private IAM-authorized API behind one VPC endpoint, a
-resource policy that admits only the listed principals, and an execution role limited to the managed
-organizations' ARNs.
+resource policy that admits only the listed principals, and execution roles limited to the organizations
+of the stack's account and region that carry its management tag, with the functions' own allow-list in the
+managed-list layer. It also translates the template with a generated list of 1,000 organizations and checks
+that nothing but the layer's content changes (the roles' policies keep their size whatever the count).
 """
 
+import hashlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import time
+import zipfile
 
 from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.translator.transform import transform
@@ -22,43 +28,106 @@ from samtranslator.yaml_helper import yaml_parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE = os.path.join(HERE, "..", "..", "template.yaml")
-ORGANIZATIONS = ["m-0123456789abcdef0123456789abcdef", "m-ffffffffffffffffffffffffffffffff"]
+MANAGED_DIRECTORY = os.path.join(HERE, "..", "..", "managed-organizations")
+MANAGED_FILE = "managed-organizations.json"
+TAG_KEY = "idp-gateway:managed-by"
 PARAMETERS = {
     "StageName": "prod",
     "VpcEndpointId": "vpce-0123456789abcdef0",
     "AllowedPrincipalArns": "arn:aws:iam::123456789012:role/MailAdminPortal",
     "AllowedAwsOrganizationId": "",
-    "ManagedOrganizationIds": ",".join(ORGANIZATIONS),
+    "ManagementTagKey": TAG_KEY,
+    "ManagementTagValue": "",
     "ReservedConcurrency": "5",
     "RequireIfMatch": "true",
     "ThrottlingRateLimit": "10",
     "ThrottlingBurstLimit": "20",
     "LogRetentionInDays": "365",
 }
-DESCRIBE_PUT = {
+# Pseudo parameters as CloudFormation would set them for a stack in an account with an unusual id, so that
+# an ARN that did not pin the account would show.
+PSEUDO = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "210987654321",
+    "AWS::StackName": "idp-gateway",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+ENFORCER_ACTIONS = {
     "workmail:DescribeIdentityProviderConfiguration",
     "workmail:PutIdentityProviderConfiguration",
+    "workmail:ListUsers",
+    "workmail:ListPersonalAccessTokens",
 }
-DESCRIBE_PUT_DELETE = DESCRIBE_PUT | {"workmail:DeleteIdentityProviderConfiguration"}
+API_ACTIONS = ENFORCER_ACTIONS | {
+    "workmail:DeleteIdentityProviderConfiguration",
+    "workmail:DeletePersonalAccessToken",
+}
+ORGANIZATION_ID = re.compile(r"^m-[0-9a-f]{32}$")
+# IAM's quota on the inline policies of one role, all together (whitespace not counted).
+ROLE_INLINE_POLICY_LIMIT = 10240
 
 
-def evaluate(node):
-    """Evaluates the Ref, Fn::Join and Fn::Split of a value with PARAMETERS, as CloudFormation would."""
+def evaluate(node, parameters=None, conditions=None):
+    """Evaluates the Ref, Fn::Join, Fn::Split, Fn::If and Fn::Sub of a value with `parameters` (PARAMETERS
+    by default) and the pseudo parameters, as CloudFormation would."""
+    parameters = PARAMETERS if parameters is None else parameters
+    again = lambda value: evaluate(value, parameters, conditions)  # noqa: E731
     if isinstance(node, dict) and len(node) == 1:
         (key, argument), = node.items()
-        if key == "Ref" and argument in PARAMETERS:
-            value = PARAMETERS[argument]
-            return value.split(",") if argument in ("ManagedOrganizationIds", "AllowedPrincipalArns") else value
+        if key == "Ref" and argument in PSEUDO:
+            return PSEUDO[argument]
+        if key == "Ref" and argument in parameters:
+            value = parameters[argument]
+            return value.split(",") if argument == "AllowedPrincipalArns" else value
+        if key == "Fn::If":
+            condition, when_true, when_false = argument
+            return again(when_true if evaluate_condition(condition, parameters, conditions) else when_false)
+        if key == "Fn::Sub":
+            text, variables = (argument, {}) if isinstance(argument, str) else argument
+            values = dict(PSEUDO)
+            values.update(parameters)
+            values.update({name: again(value) for name, value in variables.items()})
+
+            def substitute(match):
+                name = match.group(1)
+                assert name in values, "Fn::Sub refers to ${%s}, which nothing defines" % name
+                assert isinstance(values[name], str), (name, values[name])
+                return values[name]
+
+            return re.sub(r"\$\{([^}!]+)\}", substitute, text)
         if key == "Fn::Join":
             delimiter, items = argument
-            items = evaluate(items)
-            return delimiter.join(str(evaluate(item)) for item in items)
+            items = again(items)
+            return delimiter.join(str(again(item)) for item in items)
         if key == "Fn::Split":
             delimiter, text = argument
-            return evaluate(text).split(delimiter)
+            return again(text).split(delimiter)
     if isinstance(node, list):
-        return [evaluate(item) for item in node]
+        return [again(item) for item in node]
     return node
+
+
+def evaluate_condition(name, parameters, conditions):
+    """The value of the template condition `name` (Fn::Equals and Fn::Not over parameters)."""
+    conditions = CONDITIONS if conditions is None else conditions
+
+    def truth(node):
+        (key, argument), = node.items()
+        if key == "Fn::Equals":
+            left, right = (evaluate(side, parameters, conditions) for side in argument)
+            return left == right
+        if key == "Fn::Not":
+            (inner,) = argument
+            return not truth(inner)
+        if key == "Condition":
+            return truth(conditions[argument])
+        raise AssertionError("condition function %s is not evaluated here" % key)
+
+    return truth(conditions[name])
+
+
+CONDITIONS = yaml_parse(open(TEMPLATE).read())["Conditions"]
 
 
 class NoManagedPolicies:
@@ -66,16 +135,31 @@ class NoManagedPolicies:
         return {}
 
 
-def translated():
+def layer_zip(directory):
+    """The layer archive `sam package` would upload for `directory`, and its S3 key (named by its digest)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(os.listdir(directory)):
+            archive.write(os.path.join(directory, name), name)
+    data = buffer.getvalue()
+    return data, "%s.zip" % hashlib.sha256(data).hexdigest()
+
+
+def translated(parameters=None, managed_directory=MANAGED_DIRECTORY):
+    """The plain CloudFormation SAM makes of template.yaml once packaged: every function and layer in S3,
+    the managed-list layer from `managed_directory` (named by its content, as `sam package` names it)."""
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = yaml_parse(open(TEMPLATE).read())
-    for resource in template["Resources"].values():  # what `sam package` puts there
+    for name, resource in template["Resources"].items():  # what `sam package` puts there
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://packaged/bootstrap.zip"
         if resource["Type"] == "AWS::Serverless::LayerVersion":
             resource["Properties"]["ContentUri"] = "s3://packaged/layer.zip"
+        if name == "ManagedOrganizationsLayer":
+            assert resource["Properties"]["ContentUri"] == "s3://packaged/layer.zip"
+            resource["Properties"]["ContentUri"] = "s3://packaged/" + layer_zip(managed_directory)[1]
     try:
-        return transform(template, PARAMETERS, NoManagedPolicies())
+        return transform(template, PARAMETERS if parameters is None else parameters, NoManagedPolicies())
     except InvalidDocumentException as error:
         raise AssertionError("SAM cannot translate template.yaml: %s" % [str(c) for c in error.causes])
 
@@ -93,7 +177,28 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+def with_rendered_policies(output):
+    """`output` with every policy document given as a Fn::Sub string replaced by the object it renders to,
+    so that cfn-lint checks it as an IAM policy (it does not look inside the string)."""
+    output = json.loads(json.dumps(output))
+    for resource in of_type(output["Resources"], "AWS::IAM::Role").values():
+        for policy in resource["Properties"].get("Policies", []):
+            document = policy["PolicyDocument"]
+            if isinstance(document, dict) and "Fn::Sub" in document:
+                policy["PolicyDocument"] = json.loads(evaluate(document))
+    del output["Conditions"]["TagValueIsStackName"]  # evaluated by the rendering, used nowhere else
+    return output
+
+
 def check_cfn_lint(output):
+    """cfn-lint passes on the translated template, and on it with its string policies rendered."""
+    lint(output)
+    rendered = with_rendered_policies(output)
+    assert rendered != output, "the tagged-organization policies were rendered"
+    lint(rendered)
+
+
+def lint(output):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(output, handle)
     # W2001: the SAM translator writes the principal list into the API's policy itself, so the translated
@@ -134,35 +239,223 @@ def check_resource_policy(resources):
     assert set(principals_only["Condition"]) == {"ArnNotLike"}, principals_only
 
 
-def role_grants(resources, function_name, actions):
-    """The function's role may call exactly `actions`, on exactly the managed organizations, in this
-    stack's account and region."""
+def role_of(resources, function_name):
     function = resources[function_name]
-    role = resources[function["Properties"]["Role"]["Fn::GetAtt"][0]]
+    return resources[function["Properties"]["Role"]["Fn::GetAtt"][0]]
+
+
+STATEMENT_MEMBERS = {"Sid", "Effect", "Action", "Resource", "Condition"}
+
+
+def role_statements(resources, role, parameters=None):
+    """Every statement of the role's inline policies, with the policy documents given as a Fn::Sub string
+    rendered and parsed as IAM would receive them."""
+    found = []
+    for policy in role["Properties"].get("Policies", []):
+        document = policy["PolicyDocument"]
+        if isinstance(document, dict) and "Fn::Sub" in document:
+            document = json.loads(evaluate(document, parameters))
+        assert isinstance(document, dict), policy
+        assert document["Version"] == "2012-10-17", policy
+        for statement in statements(document):
+            assert set(statement) <= STATEMENT_MEMBERS, statement
+            assert {"Effect", "Action", "Resource"} <= set(statement), statement
+            found.append(statement)
+    return found
+
+
+def tag_condition(parameters=None):
+    parameters = PARAMETERS if parameters is None else parameters
+    value = parameters["ManagementTagValue"] or PSEUDO["AWS::StackName"]
+    return {"StringEquals": {"aws:ResourceTag/" + parameters["ManagementTagKey"]: value}}
+
+
+def role_grants(resources, function_name, actions, parameters=None):
+    """The function's role may call exactly `actions`, on the WorkMail organizations of this stack's account
+    and region that carry the management tag, and nowhere else."""
+    role = role_of(resources, function_name)
     assert not role["Properties"].get("ManagedPolicyArns"), "no managed policies on the role"
     workmail = [
         statement
-        for policy in role["Properties"].get("Policies", [])
-        for statement in statements(policy["PolicyDocument"])
-        if any(action.startswith("workmail:") for action in as_list(statement["Action"]))
+        for statement in role_statements(resources, role, parameters)
+        if any(action.startswith("workmail:") for action in as_list(statement.get("Action", [])))
     ]
     assert len(workmail) == 1, workmail
     (statement,) = workmail
+    assert statement["Effect"] == "Allow", statement
     assert set(as_list(statement["Action"])) == actions, statement
-    arns = evaluate(statement["Resource"])
-    assert arns == ["arn:aws:workmail:*:*:organization/" + o for o in ORGANIZATIONS], arns
-    assert statement["Condition"]["StringEquals"] == {
-        "aws:ResourceAccount": {"Ref": "AWS::AccountId"},
-        "aws:RequestedRegion": {"Ref": "AWS::Region"},
-    }, statement
+    arn = "arn:aws:workmail:%s:%s:organization/*" % (PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"])
+    assert as_list(statement["Resource"]) == [arn], statement
+    assert statement["Condition"] == tag_condition(parameters), statement
     assert not any(of_type(resources, "AWS::IAM::RolePolicy")), "no other policies attach to the roles"
+    assert not any(of_type(resources, "AWS::IAM::Policy")), "no other policies attach to the roles"
 
 
 def check_least_privilege(resources):
-    role_grants(resources, "ApiFunction", DESCRIBE_PUT_DELETE)
-    role_grants(resources, "EnforcerFunction", DESCRIBE_PUT)
+    role_grants(resources, "ApiFunction", API_ACTIONS)
+    role_grants(resources, "EnforcerFunction", ENFORCER_ACTIONS)
+    enforcer = role_statements(resources, role_of(resources, "EnforcerFunction"))
+    deletes = [a for s in enforcer for a in as_list(s.get("Action", [])) if a.startswith("workmail:Delete")]
+    assert not deletes, "the enforcer never deletes: %s" % deletes
     for function in ("ApiFunction", "EnforcerFunction"):
         lease_grants(resources, function)
+        no_untagged_wildcards(resources, function)
+    # Another tag value is what the roles then require.
+    other = dict(PARAMETERS, ManagementTagKey="team:mail-admin", ManagementTagValue="eu-tenants")
+    role_grants(resources, "ApiFunction", API_ACTIONS, other)
+    role_grants(resources, "EnforcerFunction", ENFORCER_ACTIONS, other)
+
+
+def no_untagged_wildcards(resources, function_name):
+    """Every statement allows, names its actions one by one and its resources by ARN; the only `*` in a
+    resource is the organization id, and only under the management-tag condition."""
+    for statement in role_statements(resources, role_of(resources, function_name)):
+        assert statement["Effect"] == "Allow", statement
+        assert "NotAction" not in statement and "NotResource" not in statement, statement
+        assert all("*" not in action for action in as_list(statement["Action"])), statement
+        for resource in as_list(statement["Resource"]):
+            if isinstance(resource, str) and "*" in resource:
+                assert resource.endswith(":organization/*") and resource.count("*") == 1, statement
+                assert statement.get("Condition") == tag_condition(), statement
+
+
+def check_tag_parameters(resources):
+    """The tag key and value go into a policy document as text: their patterns keep out anything that could
+    end a JSON string or widen a match, and the key cannot be one of AWS's own."""
+    parameters = yaml_parse(open(TEMPLATE).read())["Parameters"]
+    assert "ManagedOrganizationIds" not in parameters, "the list lives in managed-organizations.json"
+    key = re.compile(parameters["ManagementTagKey"]["AllowedPattern"])
+    value = re.compile(parameters["ManagementTagValue"]["AllowedPattern"])
+    assert parameters["ManagementTagKey"]["Default"] == TAG_KEY
+    assert parameters["ManagementTagValue"]["Default"] == ""
+    for accepted in (TAG_KEY, "team:mail-admin", "a"):
+        assert key.match(accepted), accepted
+    for refused in ("", "aws:cloudformation:stack-name", 'a"b', "a\\b", "a*", "a b", "a}", "x" * 129):
+        assert not key.match(refused), refused
+    for accepted in ("", "idp-gateway", "eu-tenants"):
+        assert value.match(accepted), accepted
+    for refused in ('a"b', "a\\b", "*", "a?", "x" * 257):
+        assert not value.match(refused), refused
+
+
+def valid_managed_list(text):
+    """The organizations of a managed-list file, checked as the functions check it at start-up: one member,
+    "organizations", given once; at least one entry; each an organization id ('*' refused), listed once."""
+
+    def no_repeats(pairs):
+        names = [name for name, _ in pairs]
+        assert len(names) == len(set(names)), "a member name is repeated: %s" % names
+        return dict(pairs)
+
+    document = json.loads(text, object_pairs_hook=no_repeats)
+    assert isinstance(document, dict) and set(document) == {"organizations"}, document
+    organizations = document["organizations"]
+    assert isinstance(organizations, list) and organizations, "at least one organization"
+    for index, organization in enumerate(organizations):
+        assert isinstance(organization, str) and ORGANIZATION_ID.match(organization), (index, organization)
+    assert len(set(organizations)) == len(organizations), "an organization is listed twice"
+    return organizations
+
+
+def check_managed_list(resources):
+    """Both functions read the managed list from the one layer, never from the environment, and the shipped
+    list is valid (the guarantee ManagedOrganizationIds' AllowedPattern gave: ids only, no '*')."""
+    valid_managed_list(open(os.path.join(MANAGED_DIRECTORY, MANAGED_FILE)).read())
+    assert os.listdir(MANAGED_DIRECTORY) == [MANAGED_FILE], "the layer holds the list alone"
+    source = yaml_parse(open(TEMPLATE).read())["Resources"]["ManagedOrganizationsLayer"]
+    assert source["Properties"]["ContentUri"] == "managed-organizations/", source
+    (layer,) = [name for name in of_type(resources, "AWS::Lambda::LayerVersion") if name.startswith("ManagedOrganizationsLayer")]
+    for function in ("ApiFunction", "EnforcerFunction"):
+        properties = resources[function]["Properties"]
+        assert {"Ref": layer} in properties["Layers"], properties["Layers"]
+        variables = properties["Environment"]["Variables"]
+        assert variables["MANAGED_ORGANIZATIONS_FILE"] == "/opt/" + MANAGED_FILE, variables
+        assert "MANAGED_ORGANIZATION_IDS" not in variables, "setting both stops the function"
+    for bad in (
+        '{"organizations": ["*"]}',
+        '{"organizations": []}',
+        '{"organizations": ["m-0123456789abcdef0123456789abcdef"], "organizations": []}',
+        '{"organizations": ["m-0123456789abcdef0123456789abcdef"], "extra": 1}',
+        '{"organizations": ["m-0123456789abcdef0123456789abcdef", "m-0123456789abcdef0123456789abcdef"]}',
+        '{"organizations": ["m-0123456789ABCDEF0123456789abcdef"]}',
+    ):
+        try:
+            valid_managed_list(bad)
+        except (AssertionError, ValueError):
+            continue
+        raise AssertionError("the managed-list check accepts %s" % bad)
+
+
+def without_layer_content(output):
+    """The translated template with the managed-list layer's content (and the logical id SAM derives from
+    it) blanked out: what must not depend on the number of organizations."""
+    text = json.dumps(output, sort_keys=True)
+    text = re.sub(r"ManagedOrganizationsLayer[0-9a-f]{10}", "ManagedOrganizationsLayer", text)
+    text = re.sub(r'"[0-9a-f]{64}\.zip"', '"managed-list.zip"', text)
+    return text
+
+
+def role_policy_characters(resources, function_name):
+    """The role's inline policies as IAM counts them: rendered (each Fn::GetAtt as the ARN it is in a stack
+    named idp-gateway), whitespace removed."""
+    region, account = PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"]
+    arns = {
+        "ApiFunctionLogs": "arn:aws:logs:%s:%s:log-group:/aws/lambda/idp-gateway-api:*" % (region, account),
+        "EnforcerFunctionLogs": "arn:aws:logs:%s:%s:log-group:/aws/lambda/idp-gateway-enforcer:*" % (region, account),
+        "WriteLockTable": "arn:aws:dynamodb:%s:%s:table/idp-gateway-write-locks" % (region, account),
+        "EnforcerDeadLetterQueue": "arn:aws:sqs:%s:%s:idp-gateway-enforcer-failures" % (region, account),
+    }
+
+    def arn_of(node):
+        if isinstance(node, dict) and set(node) == {"Fn::GetAtt"}:
+            name, attribute = node["Fn::GetAtt"]
+            assert attribute == "Arn" and name in arns, node
+            return arns[name]
+        if isinstance(node, dict):
+            return {key: arn_of(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [arn_of(item) for item in node]
+        return node
+
+    role = role_of(resources, function_name)
+    total = 0
+    for policy in role["Properties"]["Policies"]:
+        document = policy["PolicyDocument"]
+        if isinstance(document, dict) and "Fn::Sub" in document:
+            document = json.loads(evaluate(document))
+        total += len(re.sub(r"\s", "", json.dumps(arn_of(evaluate(document)))))
+    return total
+
+
+def check_scales_to_thousands(resources):
+    """A managed list of 1,000 organizations: the same template but for the layer's content, which cfn-lint
+    passes, with roles whose policies have the size they have for one organization."""
+    baseline = translated()
+    ids = ["m-%032x" % (0x5EED * 7919 * (n + 1)) for n in range(1000)]
+    with tempfile.TemporaryDirectory() as directory:
+        with open(os.path.join(directory, MANAGED_FILE), "w") as handle:
+            json.dump({"organizations": ids}, handle, indent=2)
+        assert len(valid_managed_list(open(os.path.join(directory, MANAGED_FILE)).read())) == 1000
+        thousand = translated(managed_directory=directory)
+        zipped = len(layer_zip(directory)[0])
+        size = os.path.getsize(os.path.join(directory, MANAGED_FILE))
+    assert without_layer_content(thousand) == without_layer_content(baseline), "only the layer's content differs"
+    assert json.dumps(thousand) != json.dumps(baseline), "the layer's content does differ"
+    started = time.monotonic()
+    check_cfn_lint(thousand)
+    lint_seconds = time.monotonic() - started
+    sizes = {}
+    for function in ("ApiFunction", "EnforcerFunction"):
+        one = role_policy_characters(baseline["Resources"], function)
+        many = role_policy_characters(thousand["Resources"], function)
+        assert one == many, (function, one, many)
+        assert many < ROLE_INLINE_POLICY_LIMIT, (function, many)
+        sizes[function] = many
+    print(
+        "  1,000 organizations: list %d bytes (layer zip %d bytes); cfn-lint on the translated template passes (%.1f s); "
+        "role inline policies %d (api) and %d (enforcer) of IAM's %d characters, as for one organization"
+        % (size, zipped, lint_seconds, sizes["ApiFunction"], sizes["EnforcerFunction"], ROLE_INLINE_POLICY_LIMIT)
+    )
 
 
 LEASE_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
@@ -174,8 +467,7 @@ def lease_grants(resources, function_name):
     role = resources[function["Properties"]["Role"]["Fn::GetAtt"][0]]
     dynamodb = [
         statement
-        for policy in role["Properties"].get("Policies", [])
-        for statement in statements(policy["PolicyDocument"])
+        for statement in role_statements(resources, role)
         if any(action.startswith("dynamodb:") for action in as_list(statement["Action"]))
     ]
     assert len(dynamodb) == 1, dynamodb
@@ -233,7 +525,7 @@ def check_function(resources):
     assert properties["Timeout"] <= 29, "under API Gateway's integration timeout"
     variables = properties["Environment"]["Variables"]
     assert variables["AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH"] == "true"
-    assert variables["MANAGED_ORGANIZATION_IDS"] == {"Fn::Join": [",", {"Ref": "ManagedOrganizationIds"}]}
+    assert variables["MANAGED_ORGANIZATIONS_FILE"] == "/opt/managed-organizations.json", variables
     assert variables["ACCESS_POLICY_FILE"] == "/opt/access-policy.json", "per-caller authorization is on"
     assert variables["REQUIRE_IF_MATCH"] == {"Ref": "RequireIfMatch"}
     access_policy = json.load(open(os.path.join(HERE, "..", "..", "access-policy", "access-policy.json")))
@@ -279,12 +571,30 @@ def check_direct_write_scp(resources):
     granted = {
         action
         for role in ("ApiFunctionRole", "EnforcerFunctionRole")
-        for policy in resources[role]["Properties"]["Policies"]
-        for statement in statements(policy["PolicyDocument"])
+        for statement in role_statements(resources, resources[role])
         for action in as_list(statement["Action"])
         if action.startswith("workmail:") and "IdentityProviderConfiguration" in action and not action.startswith("workmail:Describe")
     }
     assert granted == set(as_list(policy["Statement"][0]["Action"])), granted
+
+
+TAGGING_SCP = os.path.join(HERE, "..", "..", "docs", "deny-management-tagging-scp.json")
+
+
+def check_tagging_scp(resources):
+    """Whoever may tag organizations with the management key can bring them under the roles: the example
+    SCP denies adding, changing or removing that key (compared without case, as IAM compares the key in
+    aws:ResourceTag/<key>) to every principal but the placeholder administrators."""
+    policy = json.load(open(TAGGING_SCP))
+    assert policy["Version"] == "2012-10-17", policy
+    (statement,) = statements(policy)
+    assert statement["Effect"] == "Deny" and statement["Resource"] == "*", statement
+    assert set(as_list(statement["Action"])) == {"workmail:TagResource", "workmail:UntagResource"}, statement
+    assert set(statement["Condition"]) == {"ForAnyValue:StringEqualsIgnoreCase", "ArnNotLike"}, statement
+    keys = statement["Condition"]["ForAnyValue:StringEqualsIgnoreCase"]
+    assert keys == {"aws:TagKeys": [TAG_KEY]}, keys
+    admitted = statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert admitted == ["MAIL_ORGANIZATION_ADMIN_ROLE_ARN"], admitted
 
 
 def main():
@@ -299,6 +609,10 @@ def main():
         check_enforcer,
         check_stage,
         check_direct_write_scp,
+        check_tagging_scp,
+        check_tag_parameters,
+        check_managed_list,
+        check_scales_to_thousands,
     ]
     failed = 0
     for check in checks:
