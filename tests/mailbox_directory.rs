@@ -11,8 +11,8 @@ use idp_gateway::domain::{
     PersonalAccessTokenId, Timestamp, UserId, UserRole, UserState,
 };
 use idp_gateway::workmail::{
-    IdentityProviderStore, MailboxDirectory, PageToken, ReadBudget, SdkMailboxDirectory,
-    SdkWorkMail, TokenRevocation, WorkMailErrorKind, read_directory,
+    IdentityProviderStore, MailboxDirectory, PageToken, ReadBudget, SdkWorkMail,
+    TokenRevocation, WorkMailErrorKind, read_directory,
 };
 use support::*;
 use tokio::time::Instant;
@@ -22,7 +22,7 @@ use workmail_emulator::{
 
 struct Bed {
     emulator: Emulator,
-    directory: SdkMailboxDirectory,
+    directory: SdkWorkMail,
     store: SdkWorkMail,
     organization: OrganizationId,
 }
@@ -32,7 +32,7 @@ async fn bed() -> Bed {
     emulator.seed_demo();
     let config = sdk_config(&emulator.url()).await;
     Bed {
-        directory: SdkMailboxDirectory::new(&config, &test_settings()),
+        directory: SdkWorkMail::new(&config, &test_settings()),
         store: SdkWorkMail::new(&config, &test_settings()),
         organization: OrganizationId::parse(ORG).expect("valid"),
         emulator,

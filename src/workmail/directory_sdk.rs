@@ -1,21 +1,14 @@
-//! `SdkMailboxDirectory`: the `MailboxDirectory` and `TokenRevocation` ports over the AWS SDK client
+//! The `MailboxDirectory` and `TokenRevocation` ports on `SdkWorkMail`'s one WorkMail client
 //! (`ListUsers`, `ListPersonalAccessTokens`, `GetPersonalAccessTokenMetadata`,
 //! `DeletePersonalAccessToken`), reading WorkMail's answers into domain types and refusing any answer
 //! the model would not allow (a missing id, state or role, an id outside its pattern, an overlong
 //! name, more than ten scopes) as an unexpected answer rather than a guess.
-//!
-//! It owns its client, built from the same `SdkConfig` and `UpstreamSettings` as `SdkWorkMail`
-//! (whose client is private to its module).
 
-use aws_config::SdkConfig;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_sdk_workmail::Client;
 use aws_sdk_workmail::primitives::DateTime;
 use aws_sdk_workmail::types::User;
 
 use super::{
-    MailboxDirectory, Operation, Page, PageToken, TokenRevocation, UpstreamSettings, WorkMailError,
+    MailboxDirectory, Operation, Page, PageToken, SdkWorkMail, TokenRevocation, WorkMailError,
     WorkMailErrorKind,
 };
 use crate::domain::{
@@ -26,37 +19,7 @@ use crate::domain::{
 /// WorkMail's largest page, asked for every time.
 const PAGE_SIZE: i32 = 100;
 
-/// The WorkMail client for users and tokens, built once at start-up and shared by every invocation.
-#[derive(Debug, Clone)]
-pub struct SdkMailboxDirectory {
-    client: Client,
-}
-
-impl SdkMailboxDirectory {
-    /// A client for `sdk_config` (region, credentials, endpoint override), with the timeouts and
-    /// retries of `settings`, exactly as `SdkWorkMail::new` builds its own.
-    pub fn new(sdk_config: &SdkConfig, settings: &UpstreamSettings) -> Self {
-        let config = aws_sdk_workmail::config::Builder::from(sdk_config)
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_timeout(settings.operation_timeout)
-                    .operation_attempt_timeout(settings.attempt_timeout)
-                    .connect_timeout(settings.connect_timeout)
-                    .build(),
-            )
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(settings.max_attempts)
-                    .with_initial_backoff(settings.initial_backoff),
-            )
-            .build();
-        Self {
-            client: Client::from_conf(config),
-        }
-    }
-}
-
-impl MailboxDirectory for SdkMailboxDirectory {
+impl MailboxDirectory for SdkWorkMail {
     async fn list_users(
         &self,
         organization: &OrganizationId,
@@ -168,7 +131,7 @@ impl MailboxDirectory for SdkMailboxDirectory {
     }
 }
 
-impl TokenRevocation for SdkMailboxDirectory {
+impl TokenRevocation for SdkWorkMail {
     async fn delete_personal_access_token(
         &self,
         organization: &OrganizationId,

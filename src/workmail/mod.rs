@@ -11,7 +11,6 @@ mod settings;
 pub use directory::{
     MailboxDirectory, Page, PageToken, ReadBudget, TokenRevocation, read_directory,
 };
-pub use directory_sdk::SdkMailboxDirectory;
 pub use error::{Operation, WorkMailError, WorkMailErrorKind, describe_chain};
 pub use port::{IdentityProviderRemoval, IdentityProviderStore};
 pub use sdk::SdkWorkMail;

@@ -23,7 +23,8 @@ use crate::domain::{
 /// The WorkMail client, built once at start-up and shared by every invocation.
 #[derive(Debug, Clone)]
 pub struct SdkWorkMail {
-    client: Client,
+    /// Shared with the directory adapter (`directory_sdk.rs`): one WorkMail client per process.
+    pub(super) client: Client,
 }
 
 impl SdkWorkMail {
