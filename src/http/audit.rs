@@ -1,22 +1,28 @@
 //! The audit trail: exactly one record per mutating request (refused and dry-run ones included), as a
 //! JSON line with `"audit": true`, plus a count per operation and outcome in Embedded Metric Format.
-//! It names the caller (CloudTrail only sees the function's role) and never holds secrets or headers.
+//! It names the caller (CloudTrail only sees the function's role) and never holds secrets or headers;
+//! a token revocation names the token (id, user, name, expiry), never a secret (WorkMail has none to
+//! give).
 
 use serde_json::{Value, json};
 
 use super::identity::RequestIdentity;
 use crate::domain::{Change, ConfigurationDocument, OrganizationId, Timestamp};
 use crate::metrics::{emf_line, now_millis};
-use crate::use_cases::WriteFacts;
+use crate::use_cases::{RevocationFacts, WriteFacts};
 
 pub struct AuditRecord<'a> {
     pub request_id: &'a str,
     pub identity: &'a RequestIdentity,
     pub operation: &'a str,
+    /// The route's template (`None` for a request refused before routing).
+    pub route: Option<&'a str>,
     pub organization: Option<&'a OrganizationId>,
     pub dry_run: bool,
     /// What the write learned (`None` for a request refused before routing).
     pub write: Option<&'a WriteFacts>,
+    /// What a token revocation learned (`None` for a request refused before routing).
+    pub revocation: Option<&'a RevocationFacts>,
     pub status: u16,
     /// The problem code, or `OK`.
     pub code: &'a str,
@@ -38,7 +44,19 @@ impl AuditRecord<'_> {
         let effect = self
             .write
             .and_then(|write| write.effect)
+            .or(self.revocation.and_then(|revocation| revocation.effect))
             .map_or("none", |effect| effect.as_str());
+        let token = self
+            .revocation
+            .and_then(|revocation| revocation.token.as_ref())
+            .map(|token| {
+                json!({
+                    "personalAccessTokenId": token.id,
+                    "userId": token.user_id,
+                    "name": token.name,
+                    "expiresTime": token.expires.map(|at| at.to_string()),
+                })
+            });
         json!({
             "audit": true,
             "time": Timestamp::now().to_string(),
@@ -49,10 +67,12 @@ impl AuditRecord<'_> {
             "sourceIp": self.identity.source_ip,
             "organizationId": self.organization.map(OrganizationId::as_str),
             "operation": self.operation,
+            "route": self.route,
             "dryRun": self.dry_run,
             "before": document(change.and_then(|c| c.before.as_ref())),
             "after": document(change.and_then(|c| c.after.as_ref())),
             "diff": change.map(Change::diff).unwrap_or_default(),
+            "personalAccessToken": token,
             "effect": effect,
             "warning": self.write.and_then(|write| write.warning),
             "outcome": { "status": self.status, "code": self.code },

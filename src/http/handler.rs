@@ -14,16 +14,22 @@ use super::access_control::AccessControl;
 use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
 use super::query::parse_query;
+use super::readiness_route::readiness_response;
 use super::responses::{configuration_response, json_response};
 use super::route::{self, Action, Route};
+use super::token_routes::{
+    listing_request, listing_response, revocation_request, revocation_response,
+};
 use super::traced_store::TracedStore;
 use super::write_route::{write_request, write_response};
 use super::{ApiError, RequestError};
 use crate::access::Permission;
-use crate::domain::OrganizationId;
+use crate::domain::{OrganizationId, Timestamp};
 use crate::lease::{LeaseSettings, LeaseStore};
-use crate::use_cases::{self, WriteFacts};
-use crate::workmail::IdentityProviderRemoval;
+use crate::use_cases::{
+    self, ConfigurationTarget, DirectoryReading, Grants, RevocationFacts, WriteFacts,
+};
+use crate::workmail::ApiWorkMail;
 
 /// The API function: routes requests to the use cases over one WorkMail port and one lease store.
 #[derive(Debug, Clone)]
@@ -31,6 +37,7 @@ pub struct Api<S> {
     store: S,
     leases: LeaseStore,
     lease_settings: LeaseSettings,
+    reading: DirectoryReading,
     access: AccessControl,
 }
 
@@ -44,9 +51,11 @@ struct RequestFacts {
     managed: Option<bool>,
     dry_run: bool,
     write: WriteFacts,
+    /// What a token revocation learned.
+    revocation: RevocationFacts,
 }
 
-impl<S: IdentityProviderRemoval> Api<S> {
+impl<S: ApiWorkMail> Api<S> {
     /// An API over `store` that checks `access` before it calls it and takes each organization's
     /// write lease from `leases`.
     pub fn new(
@@ -59,8 +68,14 @@ impl<S: IdentityProviderRemoval> Api<S> {
             store,
             leases,
             lease_settings,
+            reading: DirectoryReading::default(),
             access,
         }
+    }
+
+    /// The same API, reading the directory for impact reports as `reading` says.
+    pub fn with_directory_reading(self, reading: DirectoryReading) -> Self {
+        Self { reading, ..self }
     }
 
     /// Answers one request.
@@ -98,9 +113,11 @@ impl<S: IdentityProviderRemoval> Api<S> {
                 request_id: &request_id,
                 identity: &identity,
                 operation: request.method().as_str(),
+                route: facts.route,
                 organization: facts.organization.as_ref(),
                 dry_run: facts.dry_run,
                 write: Some(&facts.write),
+                revocation: Some(&facts.revocation),
                 status,
                 code,
             }
@@ -133,18 +150,15 @@ impl<S: IdentityProviderRemoval> Api<S> {
                 action,
                 organization,
             } => {
-                let organization = OrganizationId::parse(&organization)
-                    .map_err(RequestError::InvalidOrganization)?;
-                facts.organization = Some(organization.clone());
-                facts.managed = Some(self.access.managed.includes(&organization));
-                // The caller's grant first: without one, the answer is FORBIDDEN whether or not the
-                // deployment manages the organization.
-                let grants = self.access.grants(identity, &organization);
-                grants.require(match action {
-                    Action::Read => Permission::Read,
-                    Action::Replace | Action::Patch | Action::Remove => Permission::Write,
-                })?;
-                self.access.check_managed(&organization)?;
+                let (organization, grants) = self.authorize(
+                    &organization,
+                    identity,
+                    facts,
+                    match action {
+                        Action::Read => Permission::Read,
+                        Action::Replace | Action::Patch | Action::Remove => Permission::Write,
+                    },
+                )?;
                 if action == Action::Read {
                     let configuration = use_cases::read(store, &organization, grants).await?;
                     return Ok(configuration_response(&organization, &configuration, None));
@@ -157,17 +171,62 @@ impl<S: IdentityProviderRemoval> Api<S> {
                     grants,
                     self.access.require_if_match,
                 )?;
-                let outcome = use_cases::change_configuration(
+                let target = ConfigurationTarget {
                     store,
-                    &self.leases,
-                    self.lease_settings,
-                    &write,
-                    &mut facts.write,
-                )
-                .await?;
+                    leases: &self.leases,
+                    lease_settings: self.lease_settings,
+                    reading: self.reading,
+                };
+                let outcome =
+                    use_cases::change_configuration(target, &write, &mut facts.write).await?;
                 Ok(write_response(&organization, &outcome))
             }
+            Route::Readiness { organization } => {
+                let (organization, grants) =
+                    self.authorize(&organization, identity, facts, Permission::Read)?;
+                let readiness =
+                    use_cases::readiness(store, &organization, grants, self.reading).await?;
+                Ok(readiness_response(&organization, &readiness))
+            }
+            Route::PersonalAccessTokens { organization } => {
+                let (organization, grants) =
+                    self.authorize(&organization, identity, facts, Permission::Read)?;
+                let listing = listing_request(&organization, request.uri().query())?;
+                let page =
+                    use_cases::list_tokens(store, &listing, grants, Timestamp::now()).await?;
+                Ok(listing_response(&organization, &page))
+            }
+            Route::PersonalAccessToken {
+                organization,
+                token,
+            } => {
+                let (organization, grants) =
+                    self.authorize(&organization, identity, facts, Permission::Write)?;
+                let revocation = revocation_request(&organization, &token, query, grants)?;
+                let outcome =
+                    use_cases::revoke_token(store, &revocation, &mut facts.revocation).await?;
+                Ok(revocation_response(&outcome))
+            }
         }
+    }
+
+    /// The organization `raw` names and the caller's grants on it, once the caller holds
+    /// `permission` there and the deployment manages it. The grant is checked first: without one,
+    /// the answer is FORBIDDEN whether or not the deployment manages the organization.
+    fn authorize(
+        &self,
+        raw: &str,
+        identity: &RequestIdentity,
+        facts: &mut RequestFacts,
+        permission: Permission,
+    ) -> Result<(OrganizationId, Grants), ApiError> {
+        let organization = OrganizationId::parse(raw).map_err(RequestError::InvalidOrganization)?;
+        facts.organization = Some(organization.clone());
+        facts.managed = Some(self.access.managed.includes(&organization));
+        let grants = self.access.grants(identity, &organization);
+        grants.require(permission)?;
+        self.access.check_managed(&organization)?;
+        Ok((organization, grants))
     }
 }
 
@@ -200,9 +259,11 @@ pub(super) fn refuse_event(
             request_id,
             identity,
             operation,
+            route: None,
             organization,
             dry_run: false,
             write: None,
+            revocation: None,
             status,
             code: error.code(),
         }

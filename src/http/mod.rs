@@ -11,9 +11,11 @@ mod identity;
 mod lambda;
 mod problem;
 mod query;
+mod readiness_route;
 mod responses;
 mod route;
 mod strict_json;
+mod token_routes;
 mod traced_store;
 mod write_route;
 

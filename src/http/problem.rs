@@ -7,8 +7,9 @@ use lambda_http::http::{HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
 use super::RequestError;
-use crate::domain::PreconditionError;
-use crate::use_cases::UseCaseError;
+use super::token_routes::InvalidTokenId;
+use crate::domain::{ImpactReport, PreconditionError};
+use crate::use_cases::{TokenError, UseCaseError};
 use crate::workmail::WorkMailError;
 
 /// Any error a request can end in.
@@ -18,6 +19,10 @@ pub enum ApiError {
     Request(#[from] RequestError),
     #[error(transparent)]
     UseCase(#[from] UseCaseError),
+    #[error(transparent)]
+    InvalidTokenId(#[from] InvalidTokenId),
+    #[error(transparent)]
+    Token(#[from] TokenError),
 }
 
 /// Seconds a throttled caller is asked to wait.
@@ -41,6 +46,9 @@ struct ProblemBody<'a> {
     error_count: Option<usize>,
     #[serde(rename = "currentETag", skip_serializing_if = "Option::is_none")]
     current_etag: Option<String>,
+    /// Who a lockout-risk change would lock out, for the caller to review and acknowledge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact: Option<ImpactReport>,
     request_id: &'a str,
 }
 
@@ -60,6 +68,7 @@ struct Problem {
     detail: String,
     errors: Vec<ErrorEntry>,
     current_etag: Option<String>,
+    impact: Option<ImpactReport>,
     header: Option<(lambda_http::http::HeaderName, String)>,
 }
 
@@ -71,6 +80,7 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             current_etag: None,
+            impact: None,
             header: None,
         }
     }
@@ -101,6 +111,7 @@ impl ApiError {
             errors: problem.errors,
             error_count,
             current_etag: problem.current_etag,
+            impact: problem.impact,
             request_id,
         };
         let mut response = super::responses::json_response(problem.status, &body);
@@ -119,7 +130,26 @@ impl ApiError {
     fn problem(&self) -> Problem {
         match self {
             ApiError::Request(error) => request_problem(error),
-            ApiError::UseCase(error) => use_case_problem(error),
+            ApiError::UseCase(error) | ApiError::Token(TokenError::UseCase(error)) => {
+                use_case_problem(error)
+            }
+            ApiError::InvalidTokenId(InvalidTokenId(invalid)) => Problem {
+                errors: vec![ErrorEntry {
+                    pointer: None,
+                    parameter: Some("tokenId".to_owned()),
+                    message: invalid.message().to_owned(),
+                }],
+                ..Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "VALIDATION_FAILED",
+                    "the personal access token id in the path is invalid",
+                )
+            },
+            ApiError::Token(TokenError::NotFound(_)) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "PERSONAL_ACCESS_TOKEN_NOT_FOUND",
+                "the organization has no personal access token with this id; nothing was revoked",
+            ),
         }
     }
 }
@@ -130,8 +160,11 @@ fn request_problem(error: &RequestError) -> Problem {
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             format!(
-                "no route matches '{path}'; routes: GET /health and GET, PUT, PATCH, DELETE \
-                 /organizations/{{organizationId}}/identity-provider"
+                "no route matches '{path}'; routes: GET /health; GET, PUT, PATCH, DELETE \
+                 /organizations/{{organizationId}}/identity-provider; GET \
+                 /organizations/{{organizationId}}/identity-provider/readiness; GET \
+                 /organizations/{{organizationId}}/personal-access-tokens; DELETE \
+                 /organizations/{{organizationId}}/personal-access-tokens/{{tokenId}}"
             ),
         ),
         RequestError::MethodNotAllowed { method, allow } => Problem {
@@ -228,15 +261,55 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
             "PRECONDITION_REQUIRED",
             "this deployment requires conditional writes that prove you read the current state: send If-Match with the strong ETag from a GET (If-Match: * does not count), or If-None-Match: * to create a configuration that does not exist yet",
         ),
-        UseCaseError::LockoutNotConfirmed { removal } => Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "CONFIRMATION_REQUIRED",
-            if *removal {
-                "removing the Identity Center integration sends mailbox users back to directory authentication alone; mailbox users may have to reset their passwords before they can sign in again. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
+        UseCaseError::LockoutNotConfirmed { removal, impact } => {
+            let consequence = if *removal {
+                "removing the Identity Center integration sends mailbox users back to directory authentication alone; mailbox users may have to reset their passwords before they can sign in again"
             } else {
-                "switching to IDENTITY_PROVIDER_ONLY stops directory passwords from working in the WorkMail web app and in every existing mail client; mailbox users without IAM Identity Center access (with MFA) and personal access tokens lose access to their mail. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
-            },
-        ),
+                "this change can stop mailbox users from signing in: in IDENTITY_PROVIDER_ONLY directory passwords stop working in the WorkMail web app and in every existing mail client, and users without IAM Identity Center access (with MFA) or a personal access token lose access to their mail"
+            };
+            let how = match impact.as_deref() {
+                Some(report) if report.locks_anyone_out() => format!(
+                    "'impact' lists who: {} would lose all access, {} access from mail clients, {} may need a password reset. Review it, then repeat the request with the header 'Confirm-Impact: lockout-risk; digest=\"{}\"'",
+                    report.losing_all_access,
+                    report.losing_mail_client_access,
+                    report.may_need_password_reset,
+                    report.impact_digest
+                ),
+                _ => "nobody would lose access by the current directory ('impact' says who may need a password reset); repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed".to_owned(),
+            };
+            Problem {
+                impact: impact.as_deref().cloned(),
+                ..Problem::new(
+                    StatusCode::PRECONDITION_REQUIRED,
+                    "CONFIRMATION_REQUIRED",
+                    format!("{consequence}. {how}"),
+                )
+            }
+        }
+        UseCaseError::ImpactNotAcknowledged { impact, stale } => Problem {
+            impact: Some(impact.as_ref().clone()),
+            ..Problem::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "IMPACT_NOT_ACKNOWLEDGED",
+                format!(
+                    "{}{} users would lose all access, {} access from mail clients, {} may need a password reset{}. After reviewing 'impact', repeat the request with the header 'Confirm-Impact: lockout-risk; digest=\"{}\"'; nothing was written",
+                    if *stale {
+                        "the digest you sent does not match the impact now (users, tokens or the configuration changed since that report): "
+                    } else {
+                        "this change locks users out, so the confirmation must name the impact report it was given: "
+                    },
+                    impact.losing_all_access,
+                    impact.losing_mail_client_access,
+                    impact.may_need_password_reset,
+                    if impact.complete {
+                        ""
+                    } else {
+                        " (the directory could not be read completely within the time budget, so more may be affected)"
+                    },
+                    impact.impact_digest
+                ),
+            )
+        },
         UseCaseError::WriteInProgress { retry_after } => Problem {
             header: Some((RETRY_AFTER, retry_after.as_secs().max(1).to_string())),
             ..Problem::new(
@@ -321,6 +394,14 @@ fn upstream_problem(error: &WorkMailError) -> Problem {
         "ORGANIZATION_STATE_CONFLICT" => (
             StatusCode::CONFLICT,
             told("the organization is not in a state that allows this"),
+        ),
+        "USER_NOT_FOUND" => (
+            StatusCode::NOT_FOUND,
+            told("the user does not exist in this organization"),
+        ),
+        "USER_STATE_CONFLICT" => (
+            StatusCode::CONFLICT,
+            told("the user is not in a state that allows this"),
         ),
         "UPSTREAM_REJECTED" => (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -57,6 +57,15 @@ pub fn parse_query(raw: Option<&str>, known: &[&str]) -> Result<Query, RequestEr
     }
 }
 
+/// Every value of the parameter `name` in `raw`, decoded, in order: for the parameters a route reads
+/// beyond `dryRun`, once `parse_query` has admitted the query.
+pub fn values(raw: Option<&str>, name: &str) -> Vec<String> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +108,12 @@ mod tests {
             ["a", "b", "dryRun"]
         );
         assert_eq!(refused("dryRun=true&dryRun=true", &["dryRun"]), ["dryRun"]);
+    }
+
+    #[test]
+    fn values_are_decoded_in_order() {
+        assert_eq!(values(Some("a=1&b=x%2By&a=%20"), "a"), ["1", " "]);
+        assert_eq!(values(Some("b=x%2By+z"), "b"), ["x+y z"]);
+        assert!(values(None, "a").is_empty());
     }
 }

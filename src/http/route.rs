@@ -16,6 +16,19 @@ pub enum Route {
         action: Action,
         organization: String,
     },
+    /// GET: what a switch to `IDENTITY_PROVIDER_ONLY` would do now.
+    Readiness {
+        organization: String,
+    },
+    /// GET: one page of the organization's personal access tokens.
+    PersonalAccessTokens {
+        organization: String,
+    },
+    /// DELETE: revoke one personal access token.
+    PersonalAccessToken {
+        organization: String,
+        token: String,
+    },
 }
 
 /// What a request to an organization's identity-provider resource asks for.
@@ -33,6 +46,26 @@ impl Route {
         match self {
             Route::Health => "/health",
             Route::IdentityProvider { .. } => "/organizations/{organizationId}/identity-provider",
+            Route::Readiness { .. } => {
+                "/organizations/{organizationId}/identity-provider/readiness"
+            }
+            Route::PersonalAccessTokens { .. } => {
+                "/organizations/{organizationId}/personal-access-tokens"
+            }
+            Route::PersonalAccessToken { .. } => {
+                "/organizations/{organizationId}/personal-access-tokens/{tokenId}"
+            }
+        }
+    }
+
+    /// The organization id the path names, still raw.
+    pub fn organization(&self) -> Option<&str> {
+        match self {
+            Route::Health => None,
+            Route::IdentityProvider { organization, .. }
+            | Route::Readiness { organization }
+            | Route::PersonalAccessTokens { organization }
+            | Route::PersonalAccessToken { organization, .. } => Some(organization),
         }
     }
 
@@ -40,17 +73,21 @@ impl Route {
     pub fn query_parameters(&self) -> &'static [&'static str] {
         match self {
             Route::Health
+            | Route::Readiness { .. }
             | Route::IdentityProvider {
                 action: Action::Read,
                 ..
             } => &[],
-            Route::IdentityProvider { .. } => &["dryRun"],
+            Route::IdentityProvider { .. } | Route::PersonalAccessToken { .. } => &["dryRun"],
+            Route::PersonalAccessTokens { .. } => &["userId", "expiringWithinDays", "nextToken"],
         }
     }
 }
 
 const IDENTITY_PROVIDER_METHODS: &str = "GET, PUT, PATCH, DELETE";
 const HEALTH_METHODS: &str = "GET";
+const READ_ONLY_METHODS: &str = "GET";
+const TOKEN_METHODS: &str = "DELETE";
 
 /// Resolves `method` and `path`. A REST or HTTP API `stage` in front of the path
 /// (`/prod/organizations/...`) is stripped when the path does not match as it is.
@@ -77,12 +114,10 @@ pub fn stage(context: Option<&RequestContext>) -> Option<&str> {
 /// The organization a routable `path` names, if it names a valid one: for the records of requests
 /// refused before they are routed.
 pub fn organization_in(path: &str, stage: Option<&str>) -> Option<OrganizationId> {
-    match resolve(&Method::GET, path, stage) {
-        Ok(Route::IdentityProvider { organization, .. }) => {
-            OrganizationId::parse(&organization).ok()
-        }
-        _ => None,
-    }
+    [Method::GET, Method::DELETE].iter().find_map(|method| {
+        let route = resolve(method, path, stage).ok()?;
+        OrganizationId::parse(route.organization()?).ok()
+    })
 }
 
 /// Refuses (404) a `path` that cannot match a route: one that does not start with `/`, or has a
@@ -127,6 +162,35 @@ fn resolve_path(method: &Method, path: &str) -> Result<Route, RequestError> {
                 organization: (*organization).to_owned(),
             })
         }
+        [
+            "organizations",
+            organization,
+            "identity-provider",
+            "readiness",
+        ] => match *method {
+            Method::GET => Ok(Route::Readiness {
+                organization: (*organization).to_owned(),
+            }),
+            _ => Err(not_allowed(method, READ_ONLY_METHODS)),
+        },
+        ["organizations", organization, "personal-access-tokens"] => match *method {
+            Method::GET => Ok(Route::PersonalAccessTokens {
+                organization: (*organization).to_owned(),
+            }),
+            _ => Err(not_allowed(method, READ_ONLY_METHODS)),
+        },
+        [
+            "organizations",
+            organization,
+            "personal-access-tokens",
+            token,
+        ] => match *method {
+            Method::DELETE => Ok(Route::PersonalAccessToken {
+                organization: (*organization).to_owned(),
+                token: (*token).to_owned(),
+            }),
+            _ => Err(not_allowed(method, TOKEN_METHODS)),
+        },
         _ => Err(not_found(path)),
     }
 }
@@ -197,6 +261,64 @@ mod tests {
             assert!(
                 matches!(
                     resolve(&Method::GET, unknown, None),
+                    Err(RequestError::NotFound { .. })
+                ),
+                "{unknown}"
+            );
+        }
+    }
+
+    #[test]
+    fn resolves_the_readiness_and_token_routes() {
+        let organization = ORG.to_owned();
+        let readiness = format!("/organizations/{ORG}/identity-provider/readiness");
+        assert_eq!(
+            resolve(&Method::GET, &readiness, None).ok(),
+            Some(Route::Readiness {
+                organization: organization.clone()
+            })
+        );
+        let tokens = format!("/organizations/{ORG}/personal-access-tokens");
+        assert_eq!(
+            resolve(&Method::GET, &tokens, None).ok(),
+            Some(Route::PersonalAccessTokens {
+                organization: organization.clone()
+            })
+        );
+        let token = format!("{tokens}/pat-1");
+        assert_eq!(
+            resolve(&Method::DELETE, &token, None).ok(),
+            Some(Route::PersonalAccessToken {
+                organization,
+                token: "pat-1".to_owned()
+            })
+        );
+        for (method, path, allow) in [
+            (Method::PUT, &readiness, READ_ONLY_METHODS),
+            (Method::DELETE, &tokens, READ_ONLY_METHODS),
+            (Method::GET, &token, TOKEN_METHODS),
+        ] {
+            assert!(
+                matches!(
+                    resolve(&method, path, None),
+                    Err(RequestError::MethodNotAllowed { allow: a, .. }) if a == allow
+                ),
+                "{method} {path}"
+            );
+        }
+        assert_eq!(
+            organization_in(&token, None).map(|o| o.to_string()),
+            Some(ORG.to_owned())
+        );
+        for unknown in [
+            format!("{tokens}/"),
+            format!("{tokens}/pat-1/x"),
+            format!("{tokens}/%2e%2e"),
+            format!("{readiness}/x"),
+        ] {
+            assert!(
+                matches!(
+                    resolve(&Method::DELETE, &unknown, None),
                     Err(RequestError::NotFound { .. })
                 ),
                 "{unknown}"

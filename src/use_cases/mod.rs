@@ -7,14 +7,22 @@ mod configuration_write;
 mod error;
 mod grants;
 mod guarded_write;
+mod impact;
 mod read;
+mod tokens;
 
 pub use configuration_write::{
-    ConfigurationWrite, Effect, Mutation, WriteFacts, WriteOutcome, change_configuration,
+    ConfigurationTarget, ConfigurationWrite, Effect, Mutation, WriteFacts, WriteOutcome,
+    change_configuration,
 };
 pub use error::UseCaseError;
 pub use grants::Grants;
 pub use guarded_write::{
     ApplyWrite, Confirmation, Decision, Guarded, WriteTarget, Written, guarded_write,
 };
+pub use impact::{Consent, DirectoryReading, Readiness, check_consent, impact_of, readiness};
 pub use read::read;
+pub use tokens::{
+    ExpiryWindow, RevocationFacts, RevocationOutcome, TokenError, TokenListing, TokenPage,
+    TokenRevocationRequest, list_tokens, revoke_token,
+};
