@@ -164,6 +164,7 @@ async fn patch_over_http_api_accepts_merge_patch() {
 #[tokio::test]
 async fn patch_accepts_plain_json_too() {
     let harness = Harness::start().await;
+    everyone_ready(&harness.emulator);
     let mut event = with_body(
         event("rest-patch.json"),
         Some("application/json"),
@@ -221,13 +222,14 @@ async fn delete_removes_the_integration() {
         harness.emulator.operations(),
         [
             "DescribeIdentityProviderConfiguration",
+            "ListUsers",
             "DeleteIdentityProviderConfiguration",
             "DescribeIdentityProviderConfiguration"
         ],
-        "Describe (under the lease, for the decision and the audit), Delete, Describe (to confirm)"
+        "Describe (under the lease, for the decision and the audit), ListUsers (who may need a password reset), Delete, Describe (to confirm)"
     );
-    assert_signed_json_call(&calls[1], "DeleteIdentityProviderConfiguration");
-    assert_eq!(calls[1].body, json!({ "OrganizationId": ORG }));
+    assert_signed_json_call(&calls[2], "DeleteIdentityProviderConfiguration");
+    assert_eq!(calls[2].body, json!({ "OrganizationId": ORG }));
     assert_eq!(harness.emulator.identity_provider(ORG), None);
 }
 

@@ -57,7 +57,7 @@ fn writes(harness: &Harness) -> Vec<String> {
         .emulator
         .operations()
         .into_iter()
-        .filter(|op| op != DESCRIBE)
+        .filter(|op| op.starts_with("Put") || op.starts_with("Delete"))
         .collect()
 }
 
@@ -131,6 +131,7 @@ async fn a_request_without_an_authenticated_caller_is_refused() {
 #[tokio::test]
 async fn lockout_risks_need_the_escalate_permission() {
     let harness = guarded().await;
+    everyone_ready(&harness.emulator);
     let mut only = with_body(
         event("rest-patch.json"),
         Some("application/merge-patch+json"),
@@ -231,6 +232,7 @@ async fn a_deployment_can_require_if_match() {
 #[tokio::test]
 async fn lockout_risks_need_confirmation_that_explains_the_consequence() {
     let harness = guarded().await;
+    everyone_ready(&harness.emulator);
     let only = with_body(
         event("rest-patch.json"),
         Some("application/merge-patch+json"),
@@ -290,6 +292,12 @@ async fn a_dry_run_reads_and_answers_but_never_writes() {
         writes(&harness).is_empty(),
         "{:?}",
         harness.emulator.operations()
+    );
+    assert!(
+        answer.body["impact"]["mayNeedPasswordReset"]
+            .as_u64()
+            .is_some(),
+        "a removal's dry run says who may need a password reset: {answer:?}"
     );
     assert_eq!(
         harness

@@ -147,7 +147,7 @@ async fn access_denied_is_502_without_the_role_arn() {
     );
     assert_eq!(
         harness.emulator.operations(),
-        [DESCRIBE, DELETE],
+        [DESCRIBE, "ListUsers", DELETE],
         "access denied is not retried"
     );
 }

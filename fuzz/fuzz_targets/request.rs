@@ -1,6 +1,7 @@
-//! Fuzz target: any bytes as a Lambda HTTP event, through the API's real entry point (`handle_event`)
-//! with the emulator as WorkMail. Whatever parses as an event must be answered without a panic and
-//! without a 5xx (the emulator injects no faults here, so a 5xx is the API's own failure).
+//! Fuzz target: any bytes as a Lambda HTTP event, through the API's real entry point
+//! (`handle_raw_event`, which the Lambda runtime hands every invocation's text) with the emulator as
+//! WorkMail and write leases in the process. Any text must be answered without a panic and without a
+//! 5xx (the emulator injects no faults here, so a 5xx is the API's own failure).
 
 #![no_main]
 
@@ -9,9 +10,9 @@ use std::sync::LazyLock;
 use aws_config::BehaviorVersion;
 use aws_sdk_workmail::config::Credentials;
 use idp_gateway::http::{AccessControl, Api};
+use idp_gateway::lease::{InProcessLeases, LeaseSettings, LeaseStore};
 use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
-use lambda_http::request::LambdaRequest;
-use lambda_http::{Context, LambdaEvent};
+use lambda_http::Context;
 use libfuzzer_sys::fuzz_target;
 use workmail_emulator::Emulator;
 
@@ -32,20 +33,27 @@ static WORLD: LazyLock<World> = LazyLock::new(|| {
             .credentials_provider(Credentials::new("AKIDFUZZ", "secret", None, None, "fuzz"))
             .load()
             .await;
-        let api = Api::new(SdkWorkMail::new(&config, &UpstreamSettings::default()), AccessControl::open());
+        let settings = UpstreamSettings::default();
+        let api = Api::new(
+            SdkWorkMail::new(&config, &settings),
+            LeaseStore::InProcess(InProcessLeases::new()),
+            LeaseSettings::for_operation_timeout(settings.operation_timeout),
+            AccessControl::open(),
+        );
         (emulator, api)
     });
     World { runtime, _emulator: emulator, api }
 });
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(payload) = serde_json::from_slice::<LambdaRequest>(data) else {
+    // The runtime hands the handler the invocation's body as text: anything else never arrives.
+    let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let world = &*WORLD;
     let mut context = Context::default();
     context.request_id = "fuzz".to_owned();
-    let response = world.runtime.block_on(world.api.handle_event(LambdaEvent::new(payload, context)));
+    let response = world.runtime.block_on(world.api.handle_raw_event(text, context));
     let response = serde_json::to_value(&response).expect("a response serializes");
     let status = response["statusCode"].as_u64().unwrap_or_default();
     assert!((200..500).contains(&status), "status {status}: {response}");

@@ -16,7 +16,7 @@ const DEFAULT_PORT: u16 = 3000;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    lambda_http::tracing::init_default_subscriber();
+    idp_gateway::logging::init();
     let port = match std::env::var("PORT") {
         Ok(port) => port
             .parse()

@@ -15,12 +15,12 @@ use hyper::service::service_fn;
 use hyper::{HeaderMap, StatusCode, Uri};
 use hyper_util::rt::TokioIo;
 use idp_gateway::http::Api;
-use idp_gateway::workmail::IdentityProviderRemoval;
+use idp_gateway::workmail::ApiWorkMail;
 use lambda_http::Body;
 use tokio::net::TcpListener;
 
 /// Serves `api` on `listener` until the process ends.
-pub async fn serve<S: IdentityProviderRemoval + 'static>(
+pub async fn serve<S: ApiWorkMail + 'static>(
     listener: TcpListener,
     api: Api<S>,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -43,7 +43,7 @@ pub async fn serve<S: IdentityProviderRemoval + 'static>(
     }
 }
 
-async fn answer<S: IdentityProviderRemoval>(
+async fn answer<S: ApiWorkMail>(
     api: &Api<S>,
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {

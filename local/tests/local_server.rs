@@ -95,17 +95,34 @@ fn the_readme_requests_work_against_the_local_server() {
         r#"{"authenticationMode":"IDENTITY_PROVIDER_ONLY"}"#,
     );
     assert_eq!(status, 428, "a lockout risk needs confirmation");
-    let confirmed = [
+    let plain = [
         "Content-Type: application/merge-patch+json",
         "Confirm-Impact: lockout-risk",
     ];
+    let switch = r#"{"authenticationMode":"IDENTITY_PROVIDER_ONLY"}"#;
+    let (status, body) = request(&server, "PATCH", PATH, &plain, switch);
+    assert_eq!(
+        status, 428,
+        "the demo has users who would lose access: the confirmation must name the impact: {body}"
+    );
     let (status, body) = request(
         &server,
         "PATCH",
-        PATH,
-        &confirmed,
-        r#"{"authenticationMode":"IDENTITY_PROVIDER_ONLY"}"#,
+        &format!("{PATH}?dryRun=true"),
+        &patch,
+        switch,
     );
+    assert_eq!(status, 200, "{body}");
+    let preview: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let digest = preview["impact"]["impactDigest"]
+        .as_str()
+        .expect("the dry run names the impact's digest");
+    let confirmed = [
+        "Content-Type: application/merge-patch+json".to_owned(),
+        format!("Confirm-Impact: lockout-risk; digest=\"{digest}\""),
+    ];
+    let confirmed: Vec<&str> = confirmed.iter().map(String::as_str).collect();
+    let (status, body) = request(&server, "PATCH", PATH, &confirmed, switch);
     assert_eq!(status, 200, "{body}");
 
     let (status, _) = request(

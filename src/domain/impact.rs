@@ -198,6 +198,14 @@ impl ImpactReport {
             && self.losing_mail_client_access == 0
             && self.may_need_password_reset == 0
     }
+
+    /// Someone would lose access (all of it, or from mail clients), or the report cannot rule it out
+    /// (incomplete). Users who may need a password reset can get back in by one: they are reported,
+    /// not counted here. This is what a lockout-risk consent must acknowledge by digest, and what the
+    /// enforcer never does.
+    pub fn locks_anyone_out(&self) -> bool {
+        !self.complete || self.losing_all_access > 0 || self.losing_mail_client_access > 0
+    }
 }
 
 /// Which evaluation the change calls for.

@@ -14,7 +14,7 @@ use super::sweep::{SweepRequest, SweepTarget, safety_margin, sweep};
 use super::trigger::{MalformedEvent, Trigger, read_trigger};
 use crate::domain::Timestamp;
 use crate::lease::{LeaseSettings, LeaseStore};
-use crate::workmail::IdentityProviderStore;
+use crate::workmail::{IdentityProviderStore, MailboxDirectory};
 
 pub struct Enforcer<S> {
     store: S,
@@ -24,7 +24,7 @@ pub struct Enforcer<S> {
     own_role: Option<String>,
 }
 
-impl<S: IdentityProviderStore> Enforcer<S> {
+impl<S: IdentityProviderStore + MailboxDirectory> Enforcer<S> {
     /// `leases` are the write leases the API shares; `own_role` is the enforcer's execution role ARN:
     /// CloudTrail events of its own calls are ignored.
     pub fn new(
@@ -116,7 +116,7 @@ impl<S: IdentityProviderStore> Enforcer<S> {
 }
 
 /// Serves `enforcer` on the Lambda Runtime API until the process is stopped.
-pub async fn run<S: IdentityProviderStore>(
+pub async fn run<S: IdentityProviderStore + MailboxDirectory>(
     enforcer: Enforcer<S>,
 ) -> Result<(), lambda_runtime::Error> {
     let enforcer = &enforcer;

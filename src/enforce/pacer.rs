@@ -1,4 +1,4 @@
-//! `PacedStore`: the port with a minimum interval between WorkMail calls, so a sweep of many
+//! `PacedStore`: the ports (configuration and directory) with a minimum interval between WorkMail calls, so a sweep of many
 //! organizations stays under the rate it is given instead of leaning on throttling and retries.
 
 use std::time::Duration;
@@ -6,8 +6,11 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::domain::{IdentityProviderConfiguration, OrganizationId};
-use crate::workmail::{IdentityProviderStore, WorkMailError};
+use crate::domain::{
+    IdentityProviderConfiguration, MailboxUser, OrganizationId, PersonalAccessTokenId,
+    PersonalAccessTokenSummary, UserId,
+};
+use crate::workmail::{IdentityProviderStore, MailboxDirectory, Page, PageToken, WorkMailError};
 
 pub struct PacedStore<'a, S> {
     inner: &'a S,
@@ -15,7 +18,7 @@ pub struct PacedStore<'a, S> {
     next_slot: Mutex<Instant>,
 }
 
-impl<'a, S: IdentityProviderStore> PacedStore<'a, S> {
+impl<'a, S> PacedStore<'a, S> {
     /// At most `calls_per_second` calls start each second.
     pub fn new(inner: &'a S, calls_per_second: f64) -> Self {
         Self {
@@ -52,5 +55,37 @@ impl<S: IdentityProviderStore> IdentityProviderStore for PacedStore<'_, S> {
     ) -> Result<(), WorkMailError> {
         self.wait_for_slot().await;
         self.inner.put(organization, configuration).await
+    }
+}
+
+impl<S: MailboxDirectory> MailboxDirectory for PacedStore<'_, S> {
+    async fn list_users(
+        &self,
+        organization: &OrganizationId,
+        next: Option<&PageToken>,
+    ) -> Result<Page<MailboxUser>, WorkMailError> {
+        self.wait_for_slot().await;
+        self.inner.list_users(organization, next).await
+    }
+
+    async fn list_personal_access_tokens(
+        &self,
+        organization: &OrganizationId,
+        user: Option<&UserId>,
+        next: Option<&PageToken>,
+    ) -> Result<Page<PersonalAccessTokenSummary>, WorkMailError> {
+        self.wait_for_slot().await;
+        self.inner
+            .list_personal_access_tokens(organization, user, next)
+            .await
+    }
+
+    async fn personal_access_token(
+        &self,
+        organization: &OrganizationId,
+        token: &PersonalAccessTokenId,
+    ) -> Result<Option<PersonalAccessTokenSummary>, WorkMailError> {
+        self.wait_for_slot().await;
+        self.inner.personal_access_token(organization, token).await
     }
 }

@@ -17,10 +17,19 @@ use super::pacer::PacedStore;
 use super::plan::{Assessment, assess};
 use super::policy::{EnforcementPolicy, Mode, OrganizationPolicy};
 use super::report::{ChangeCap, Failure, OrganizationResult, Outcome};
-use crate::domain::{FieldChange, OrganizationId, Timestamp, etag};
+use crate::domain::{Change, FieldChange, OrganizationId, Timestamp, etag};
 use crate::lease::{ChangeWindow, EnforcerLedger, LeaseSettings, WriteLeases};
-use crate::use_cases::{Confirmation, Decision, Guarded, UseCaseError, guarded_write};
-use crate::workmail::{IdentityProviderStore, WorkMailError};
+use crate::use_cases::{
+    Confirmation, Decision, DirectoryReading, Guarded, UseCaseError, guarded_write, impact_of,
+};
+use crate::workmail::{IdentityProviderStore, MailboxDirectory, WorkMailError};
+
+/// The enforcer reads the directory through its paced store, so the reading itself is not paced
+/// again; a sweep has minutes, not API Gateway's 29 s.
+const ENFORCER_READING: DirectoryReading = DirectoryReading {
+    budget: Duration::from_secs(120),
+    calls_per_second: f64::INFINITY,
+};
 
 /// Where a sweep writes: WorkMail, paced, and the lease table it shares with the API.
 pub struct SweepTarget<'a, S, L> {
@@ -56,7 +65,7 @@ pub async fn sweep<S, L>(
     request: SweepRequest,
 ) -> SweepResult
 where
-    S: IdentityProviderStore,
+    S: IdentityProviderStore + MailboxDirectory,
     L: WriteLeases + EnforcerLedger,
 {
     let store = PacedStore::new(target.store, policy.calls_per_second);
@@ -250,7 +259,7 @@ struct RemediationContext<'a, L> {
 /// writer has just undone the enforcer's own change), and reads it back to confirm. `first_look` is
 /// the drift the sweep's first read found, reported when the lease could not be had.
 async fn remediate<L: WriteLeases + EnforcerLedger>(
-    store: &impl IdentityProviderStore,
+    store: &(impl IdentityProviderStore + MailboxDirectory),
     context: &RemediationContext<'_, L>,
     organization: &OrganizationId,
     entry: &OrganizationPolicy,
@@ -288,31 +297,59 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
         context.lease_settings,
         organization,
         "enforcer",
-        |current| {
-            Ok(match assess(organization, entry, current, mode) {
-                Assessment::Compliant => Decision::Leave(Outcome::Compliant),
-                Assessment::Drifted { changes, reason } => Decision::Leave(Outcome::Drifted {
+        |current| async move {
+            let current = current.as_ref();
+            let changes = match assess(organization, entry, current, mode) {
+                Assessment::Compliant => return Ok(Decision::Leave(Outcome::Compliant)),
+                Assessment::Drifted { changes, reason } => {
+                    return Ok(Decision::Leave(Outcome::Drifted {
+                        diff: changes,
+                        reason: format!("re-checked under the write lease before writing: {reason}"),
+                    }));
+                }
+                Assessment::Remediate { changes } => changes,
+            };
+            if let (Some(caller), Some(ours)) = (context.hint_caller, &recent)
+                && current.map(|c| etag(organization, c)).as_deref() != Some(ours)
+            {
+                return Ok(Decision::Leave(Outcome::Conflict {
                     diff: changes,
-                    reason: format!("re-checked under the write lease before writing: {reason}"),
-                }),
-                Assessment::Remediate { changes } => match (context.hint_caller, &recent) {
-                    (Some(caller), Some(ours))
-                        if current.map(|c| etag(organization, c)).as_deref() != Some(ours) =>
-                    {
-                        Decision::Leave(Outcome::Conflict {
-                            diff: changes,
-                            reason: format!(
-                                "{caller} changed this organization within {} minutes of the enforcer's own change, and the enforcer \
-                                 would change it back: two writers with different desired states (another deployment's enforcer?) \
-                                 would undo each other forever. Not remediated; align the policies. After the window, drift is \
-                                 remediated again",
-                                context.policy.conflict_window.as_secs() / 60
-                            ),
-                        })
-                    }
-                    _ => Decision::Write(entry.desired.clone(), changes),
-                },
-            })
+                    reason: format!(
+                        "{caller} changed this organization within {} minutes of the enforcer's own change, and the enforcer \
+                         would change it back: two writers with different desired states (another deployment's enforcer?) \
+                         would undo each other forever. Not remediated; align the policies. After the window, drift is \
+                         remediated again",
+                        context.policy.conflict_window.as_secs() / 60
+                    ),
+                }));
+            }
+            let change = Change {
+                organization: organization.clone(),
+                before: current.cloned(),
+                after: Some(entry.desired.clone()),
+            };
+            if change.risks_lockout() {
+                // The policy allows this transition; it still never locks anyone out.
+                let impact = impact_of(store, &change, ENFORCER_READING).await?;
+                if impact.locks_anyone_out() {
+                    return Ok(Decision::Leave(Outcome::Drifted {
+                        diff: changes,
+                        reason: format!(
+                            "not remediated: the policy allows this change, but it would lock users out: {} would lose all \
+                             access, {} access from mail clients, {} may need a password reset{}",
+                            impact.losing_all_access,
+                            impact.losing_mail_client_access,
+                            impact.may_need_password_reset,
+                            if impact.complete {
+                                String::new()
+                            } else {
+                                " (the directory was not read completely)".to_owned()
+                            }
+                        ),
+                    }));
+                }
+            }
+            Ok(Decision::Write(entry.desired.clone(), changes))
         },
     )
     .await;

@@ -22,10 +22,10 @@ use super::handler::refuse_event;
 use super::identity::RequestIdentity;
 use super::route;
 use super::{Api, ApiError, RequestError};
-use crate::workmail::IdentityProviderRemoval;
+use crate::workmail::ApiWorkMail;
 
 /// Serves `api` on the Lambda Runtime API until the process is stopped.
-pub async fn run<S: IdentityProviderRemoval>(api: Api<S>) -> Result<(), lambda_runtime::Error> {
+pub async fn run<S: ApiWorkMail>(api: Api<S>) -> Result<(), lambda_runtime::Error> {
     let api = &api;
     // Boxed: the nested futures of the SDK are deeper than the compiler's default layout limit.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
@@ -37,7 +37,7 @@ pub async fn run<S: IdentityProviderRemoval>(api: Api<S>) -> Result<(), lambda_r
     .await
 }
 
-impl<S: IdentityProviderRemoval> Api<S> {
+impl<S: ApiWorkMail> Api<S> {
     /// Answers one invocation from its raw JSON text. The event is taken as raw JSON (not as a
     /// `serde_json::Value`, which cannot hold an unpaired UTF-16 surrogate) so that an event
     /// lambda_http cannot read is still answered, in its source's format, with a 400 problem.

@@ -3,15 +3,21 @@
 
 use std::sync::Mutex;
 
-use crate::domain::{IdentityProviderConfiguration, OrganizationId};
-use crate::workmail::{IdentityProviderRemoval, IdentityProviderStore, Operation, WorkMailError};
+use crate::domain::{
+    IdentityProviderConfiguration, MailboxUser, OrganizationId, PersonalAccessTokenId,
+    PersonalAccessTokenSummary, UserId,
+};
+use crate::workmail::{
+    IdentityProviderRemoval, IdentityProviderStore, MailboxDirectory, Operation, Page, PageToken,
+    TokenRevocation, WorkMailError,
+};
 
 pub struct TracedStore<'a, S> {
     inner: &'a S,
     calls: Mutex<Vec<Operation>>,
 }
 
-impl<'a, S: IdentityProviderStore> TracedStore<'a, S> {
+impl<'a, S> TracedStore<'a, S> {
     pub fn new(inner: &'a S) -> Self {
         Self {
             inner,
@@ -63,5 +69,50 @@ impl<S: IdentityProviderRemoval> IdentityProviderRemoval for TracedStore<'_, S> 
     async fn delete(&self, organization: &OrganizationId) -> Result<(), WorkMailError> {
         self.note(Operation::Delete);
         self.inner.delete(organization).await
+    }
+}
+
+impl<S: MailboxDirectory> MailboxDirectory for TracedStore<'_, S> {
+    async fn list_users(
+        &self,
+        organization: &OrganizationId,
+        next: Option<&PageToken>,
+    ) -> Result<Page<MailboxUser>, WorkMailError> {
+        self.note(Operation::ListUsers);
+        self.inner.list_users(organization, next).await
+    }
+
+    async fn list_personal_access_tokens(
+        &self,
+        organization: &OrganizationId,
+        user: Option<&UserId>,
+        next: Option<&PageToken>,
+    ) -> Result<Page<PersonalAccessTokenSummary>, WorkMailError> {
+        self.note(Operation::ListPersonalAccessTokens);
+        self.inner
+            .list_personal_access_tokens(organization, user, next)
+            .await
+    }
+
+    async fn personal_access_token(
+        &self,
+        organization: &OrganizationId,
+        token: &PersonalAccessTokenId,
+    ) -> Result<Option<PersonalAccessTokenSummary>, WorkMailError> {
+        self.note(Operation::GetPersonalAccessTokenMetadata);
+        self.inner.personal_access_token(organization, token).await
+    }
+}
+
+impl<S: TokenRevocation> TokenRevocation for TracedStore<'_, S> {
+    async fn delete_personal_access_token(
+        &self,
+        organization: &OrganizationId,
+        token: &PersonalAccessTokenId,
+    ) -> Result<(), WorkMailError> {
+        self.note(Operation::DeletePersonalAccessToken);
+        self.inner
+            .delete_personal_access_token(organization, token)
+            .await
     }
 }

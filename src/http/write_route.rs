@@ -15,10 +15,10 @@ use super::query::Query;
 use super::responses::{configuration_response, empty_response, json_response};
 use super::route::Action;
 use crate::domain::{
-    Change, ConfigurationDocument, OrganizationId, check_configuration_patch, etag,
+    Change, ConfigurationDocument, ImpactReport, OrganizationId, check_configuration_patch, etag,
     parse_configuration,
 };
-use crate::use_cases::{ConfigurationWrite, Grants, Mutation, WriteOutcome};
+use crate::use_cases::{ConfigurationWrite, Consent, Grants, Mutation, WriteOutcome};
 
 /// The header and value that confirm a change that risks locking mailbox users out.
 const CONFIRM_HEADER: &str = "confirm-impact";
@@ -55,14 +55,14 @@ pub fn write_request(
         preconditions,
         require_precondition,
         dry_run: query.dry_run,
-        confirmed: confirmed(request),
+        consent: consent(request),
     })
 }
 
 /// The response for a write's outcome.
 pub fn write_response(organization: &OrganizationId, outcome: &WriteOutcome) -> Response<Body> {
     match outcome {
-        WriteOutcome::DryRun(change) => dry_run_response(change),
+        WriteOutcome::DryRun { change, impact } => dry_run_response(change, impact.as_deref()),
         WriteOutcome::Unchanged(Some(current)) => {
             configuration_response(organization, current, None)
         }
@@ -76,12 +76,40 @@ pub fn write_response(organization: &OrganizationId, outcome: &WriteOutcome) -> 
     }
 }
 
-fn confirmed(request: &Request) -> bool {
+/// `Confirm-Impact: lockout-risk`, optionally with `; digest="<impactDigest>"` (the digest of the
+/// impact report the caller reviewed). Anything else, or the header twice, confirms nothing.
+fn consent(request: &Request) -> Consent {
     let values: Vec<_> = request.headers().get_all(CONFIRM_HEADER).iter().collect();
-    matches!(values.as_slice(), [value] if value.as_bytes() == CONFIRM_VALUE.as_bytes())
+    let [value] = values.as_slice() else {
+        return Consent::None;
+    };
+    let Ok(text) = value.to_str() else {
+        return Consent::None;
+    };
+    let mut parts = text.split(';').map(str::trim);
+    if parts.next() != Some(CONFIRM_VALUE) {
+        return Consent::None;
+    }
+    let mut digest = None;
+    for parameter in parts {
+        match parameter
+            .split_once('=')
+            .map(|(name, value)| (name.trim(), value.trim()))
+        {
+            Some((name, value)) if name.eq_ignore_ascii_case("digest") && digest.is_none() => {
+                let value = value
+                    .strip_prefix('"')
+                    .and_then(|rest| rest.strip_suffix('"'))
+                    .unwrap_or(value);
+                digest = Some(value.to_owned());
+            }
+            _ => return Consent::None,
+        }
+    }
+    Consent::LockoutRisk { digest }
 }
 
-fn dry_run_response(change: &Change) -> Response<Body> {
+fn dry_run_response(change: &Change, impact: Option<&ImpactReport>) -> Response<Body> {
     let document = |configuration: Option<&crate::domain::IdentityProviderConfiguration>| {
         configuration.map(|c| ConfigurationDocument::new(&change.organization, c))
     };
@@ -94,6 +122,8 @@ fn dry_run_response(change: &Change) -> Response<Body> {
             "before": document(change.before.as_ref()),
             "after": document(change.after.as_ref()),
             "diff": change.diff(),
+            "impact": impact,
+            "requiresImpactDigest": impact.is_some_and(ImpactReport::locks_anyone_out),
         }),
     );
     let current_etag = change

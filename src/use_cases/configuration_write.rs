@@ -1,19 +1,21 @@
 //! The API's write of an organization's configuration (PUT, PATCH, DELETE): the caller's grants, the
 //! merge or replacement, validation, preconditions and escalation, decided on the state read under
 //! the organization's lease (or, for a dry run, on an unleased read, writing nothing); a result equal
-//! to the current state writes nothing; a lockout risk needs the caller's confirmation.
+//! to the current state writes nothing; a lockout risk needs the caller's confirmation, bound to the
+//! impact report read under the lease whenever anyone would lose access.
 
 use serde_json::Value;
 
 use super::guarded_write::{Confirmation, Decision, Guarded, guarded_write};
+use super::impact::{Consent, DirectoryReading, check_consent, impact_of};
 use super::{Grants, UseCaseError};
 use crate::access::Permission;
 use crate::domain::{
-    Change, ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, Preconditions,
-    etag, merge_patch, parse_configuration,
+    Change, ConfigurationDocument, IdentityProviderConfiguration, ImpactReport, OrganizationId,
+    Preconditions, etag, merge_patch, parse_configuration,
 };
 use crate::lease::{LeaseSettings, WriteLeases};
-use crate::workmail::IdentityProviderRemoval;
+use crate::workmail::{IdentityProviderRemoval, MailboxDirectory};
 
 /// A requested mutation of an organization's configuration.
 #[derive(Debug, Clone)]
@@ -37,15 +39,18 @@ pub struct ConfigurationWrite {
     /// The deployment requires a precondition that proves the caller read the current state.
     pub require_precondition: bool,
     pub dry_run: bool,
-    /// The caller confirmed a lockout risk.
-    pub confirmed: bool,
+    /// What the caller said about a lockout risk (`Confirm-Impact`).
+    pub consent: Consent,
 }
 
 /// How a write ended, when it did not end in an error.
 #[derive(Debug, Clone)]
 pub enum WriteOutcome {
-    /// Nothing written; what the write would do.
-    DryRun(Change),
+    /// Nothing written; what the write would do, and to whom when it risks a lockout.
+    DryRun {
+        change: Box<Change>,
+        impact: Option<Box<ImpactReport>>,
+    },
     /// The result equals the current state: nothing written.
     Unchanged(Option<IdentityProviderConfiguration>),
     /// Written. `stored` is what the confirming read returned (or what was written, if that read
@@ -78,6 +83,8 @@ impl Effect {
 #[derive(Debug, Default)]
 pub struct WriteFacts {
     pub change: Option<Change>,
+    /// The impact report the decision was made with, for a lockout risk.
+    pub impact: Option<ImpactReport>,
     pub effect: Option<Effect>,
     pub warning: Option<&'static str>,
 }
@@ -86,34 +93,69 @@ pub const CHANGED_BY_ANOTHER_WRITER: &str = "changed by another writer after thi
 pub const CONFIRMATION_READ_FAILED: &str =
     "the write was acknowledged but the confirming read failed; this is what was written";
 
+/// Where a write goes: WorkMail (configuration and directory), the write leases, and how the
+/// directory is read for an impact report.
+pub struct ConfigurationTarget<'a, S, L> {
+    pub store: &'a S,
+    pub leases: &'a L,
+    pub lease_settings: LeaseSettings,
+    pub reading: DirectoryReading,
+}
+
 /// Carries out `request`.
-pub async fn change_configuration(
-    store: &impl IdentityProviderRemoval,
-    leases: &impl WriteLeases,
-    settings: LeaseSettings,
+pub async fn change_configuration<S, L>(
+    target: ConfigurationTarget<'_, S, L>,
     request: &ConfigurationWrite,
     facts: &mut WriteFacts,
-) -> Result<WriteOutcome, UseCaseError> {
+) -> Result<WriteOutcome, UseCaseError>
+where
+    S: IdentityProviderRemoval + MailboxDirectory,
+    L: WriteLeases,
+{
     request.grants.require(Permission::Write)?;
+    let ConfigurationTarget {
+        store,
+        leases,
+        lease_settings,
+        reading,
+    } = target;
     let organization = &request.organization;
     if request.dry_run {
         let before = store.describe(organization).await?;
         let change = assess(request, before.as_ref(), facts)?;
+        let impact = if change.risks_lockout() {
+            Some(impact_of(store, &change, reading).await?)
+        } else {
+            None
+        };
+        facts.impact.clone_from(&impact);
         facts.effect = Some(Effect::DryRun);
-        return Ok(WriteOutcome::DryRun(change));
+        return Ok(WriteOutcome::DryRun {
+            change: Box::new(change),
+            impact: impact.map(Box::new),
+        });
     }
-    let guarded = guarded_write(store, leases, settings, organization, "api", |before| {
-        let change = assess(request, before, facts)?;
-        if !change.would_change() {
-            return Ok(Decision::Leave(change.before));
-        }
-        if change.risks_lockout() && !request.confirmed {
-            return Err(UseCaseError::LockoutNotConfirmed {
-                removal: change.after.is_none(),
-            });
-        }
-        Ok(Decision::Write(change.after, ()))
-    })
+    let decision_facts = &mut *facts;
+    let guarded = guarded_write(
+        store,
+        leases,
+        lease_settings,
+        organization,
+        "api",
+        |before| async move {
+            let facts = decision_facts;
+            let change = assess(request, before.as_ref(), facts)?;
+            if !change.would_change() {
+                return Ok(Decision::Leave(change.before));
+            }
+            if change.risks_lockout() {
+                let impact = impact_of(store, &change, reading).await?;
+                facts.impact = Some(impact.clone());
+                check_consent(&request.consent, &change, &impact)?;
+            }
+            Ok(Decision::Write(change.after, ()))
+        },
+    )
     .await?;
     Ok(match guarded {
         Guarded::Left(current) => {

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::access::Permission;
-use crate::domain::{PreconditionError, Problems};
+use crate::domain::{ImpactReport, PreconditionError, Problems};
 use crate::lease::LeaseError;
 use crate::workmail::WorkMailError;
 
@@ -17,8 +17,19 @@ pub enum UseCaseError {
     Forbidden(Permission),
     #[error(transparent)]
     Precondition(#[from] PreconditionError),
+    /// The change risks locking mailbox users out and was not confirmed; `impact` says who.
     #[error("the change risks locking mailbox users out and was not confirmed")]
-    LockoutNotConfirmed { removal: bool },
+    LockoutNotConfirmed {
+        removal: bool,
+        impact: Option<Box<ImpactReport>>,
+    },
+    /// Users would lose access and the confirmation did not carry this report's digest (`stale`: it
+    /// carried another one, from a report that no longer holds).
+    #[error("the change locks users out and the confirmation does not name the current impact")]
+    ImpactNotAcknowledged {
+        impact: Box<ImpactReport>,
+        stale: bool,
+    },
     /// Another writer holds the organization's lease and did not finish within the bounded wait.
     #[error("another write to this organization is in progress (retry in {retry_after:?})")]
     WriteInProgress { retry_after: Duration },

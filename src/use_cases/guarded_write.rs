@@ -102,28 +102,28 @@ pub enum Confirmation {
     ReadFailed(WorkMailError),
 }
 
-/// Takes `organization`'s lease, reads, lets `decide` choose on that read, writes what it chose,
-/// confirms, and releases the lease whatever happened. `label` names the writer in the lease item.
-pub async fn guarded_write<S, L, T, Left, W>(
+/// Takes `organization`'s lease, reads, lets `decide` choose on that read (it may read more under
+/// the lease, e.g. who would be locked out), writes what it chose, confirms, and releases the lease
+/// whatever happened. `label` names the writer in the lease item.
+pub async fn guarded_write<S, L, T, Left, W, Decided>(
     store: &S,
     leases: &L,
     settings: LeaseSettings,
     organization: &OrganizationId,
     label: &str,
-    decide: impl FnOnce(
-        Option<&IdentityProviderConfiguration>,
-    ) -> Result<Decision<T, Left, W>, UseCaseError>,
+    decide: impl FnOnce(Option<IdentityProviderConfiguration>) -> Decided,
 ) -> Result<Guarded<Left, W>, UseCaseError>
 where
     S: ApplyWrite<T>,
     L: WriteLeases,
     T: WriteTarget,
+    Decided: Future<Output = Result<Decision<T, Left, W>, UseCaseError>>,
 {
     let key = LeaseKey::workmail_organization(organization);
     let lease = take_lease(leases, &key, label, settings).await?;
     let outcome = async {
         let before = store.describe(organization).await?;
-        let (target, detail) = match decide(before.as_ref())? {
+        let (target, detail) = match decide(before.clone()).await? {
             Decision::Leave(left) => return Ok(Guarded::Left(left)),
             Decision::Write(target, detail) => (target, detail),
         };

@@ -12,6 +12,6 @@ pub use directory::{
     MailboxDirectory, Page, PageToken, ReadBudget, TokenRevocation, read_directory,
 };
 pub use error::{Operation, WorkMailError, WorkMailErrorKind, describe_chain};
-pub use port::{IdentityProviderRemoval, IdentityProviderStore};
+pub use port::{ApiWorkMail, IdentityProviderRemoval, IdentityProviderStore};
 pub use sdk::SdkWorkMail;
 pub use settings::{SettingsError, UpstreamSettings};

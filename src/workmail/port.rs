@@ -31,3 +31,9 @@ pub trait IdentityProviderRemoval: IdentityProviderStore {
         organization: &OrganizationId,
     ) -> impl Future<Output = Result<(), WorkMailError>> + Send;
 }
+
+/// Everything the API calls WorkMail for: configurations (removal included), and users and
+/// personal access tokens (revocation included).
+pub trait ApiWorkMail: IdentityProviderRemoval + super::TokenRevocation {}
+
+impl<T: IdentityProviderRemoval + super::TokenRevocation> ApiWorkMail for T {}

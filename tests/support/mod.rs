@@ -307,3 +307,24 @@ pub fn with_query(mut event: Value, name: &str, value: &str) -> Value {
     }
     event
 }
+
+/// Replaces the demo organization's users and tokens with ones a switch to IDENTITY_PROVIDER_ONLY
+/// locks nobody out of (every user linked, each with an unexpired token), for tests about something
+/// else than the impact report.
+pub fn everyone_ready(emulator: &Emulator) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or_default();
+    emulator.seed_bulk_directory(
+        ORG,
+        &workmail_emulator::BulkDirectory {
+            users: 4,
+            tokens: 4,
+            unlinked_every: 0,
+            disabled_every: 0,
+            expired_every: 0,
+            now,
+        },
+    );
+}
