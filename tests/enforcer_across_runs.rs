@@ -243,3 +243,22 @@ async fn another_writer_undoing_the_enforcers_change_is_a_conflict_not_a_fight()
     );
     assert_eq!(puts(&emulator), 1);
 }
+
+#[tokio::test]
+async fn a_configuration_outside_the_model_is_reported_and_left_alone() {
+    let (emulator, enforcer) = bed(1, "enforce", 90, json!({})).await;
+    let mut future = stored(365);
+    future["AuthenticationMode"] = json!("IDENTITY_PROVIDER_WITH_PASSKEYS");
+    emulator.set_identity_provider(&organization(0), Some(future));
+    let sweep = run(&enforcer, &event("enforcer-scheduled.json")).await;
+    let result = outcome_of(&sweep, &organization(0));
+    assert_eq!(result["outcome"], "failed", "{sweep}");
+    assert_eq!(result["error"]["code"], "STORED_CONFIGURATION_UNRECOGNIZED");
+    assert!(
+        result["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("AuthenticationMode")),
+        "{sweep}"
+    );
+    assert_eq!(puts(&emulator), 0);
+}

@@ -17,6 +17,7 @@ mod preconditions;
 mod problems;
 pub mod strict_json_document;
 mod timestamp;
+mod unrecognized;
 
 pub use arn::{AccountId, ApplicationArn, InstanceArn, InstanceId, Partition};
 pub use change::{Change, ImpactData, LockoutRisk, etag};
@@ -42,6 +43,7 @@ pub use patch_shape::check_configuration_patch;
 pub use preconditions::{EntityTags, PreconditionError, Preconditions};
 pub use problems::{FieldProblem, Problems, escape_pointer_token};
 pub use timestamp::Timestamp;
+pub use unrecognized::UnrecognizedConfiguration;
 
 /// Configurations for the domain's unit tests.
 #[cfg(test)]

@@ -20,7 +20,8 @@ use super::report::{ChangeCap, Failure, OrganizationResult, Outcome};
 use crate::domain::{Change, FieldChange, OrganizationId, Timestamp, etag};
 use crate::lease::{ChangeWindow, EnforcerLedger, LeaseSettings, WriteLeases};
 use crate::use_cases::{
-    Confirmation, Decision, DirectoryReading, Guarded, UseCaseError, guarded_write, impact_of,
+    Confirmation, Current, Decision, DirectoryReading, Guarded, UseCaseError, guarded_write,
+    impact_of,
 };
 use crate::workmail::{IdentityProviderStore, MailboxDirectory, WorkMailError};
 
@@ -298,6 +299,21 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
         organization,
         "enforcer",
         |current| async move {
+            let current = match current {
+                Current::Known(current) => current,
+                Current::Unrecognized(stored) => {
+                    return Ok(Decision::Leave(Outcome::Failed {
+                        error: Failure {
+                            code: "STORED_CONFIGURATION_UNRECOGNIZED".to_owned(),
+                            message: format!(
+                                "not remediated: the stored configuration holds values this version does not know ({}); \
+                                 the enforcer leaves it to an admin (the API can replace or remove it)",
+                                stored.problems.join("; ")
+                            ),
+                        },
+                    }));
+                }
+            };
             let current = current.as_ref();
             let changes = match assess(organization, entry, current, mode) {
                 Assessment::Compliant => return Ok(Decision::Leave(Outcome::Compliant)),

@@ -15,7 +15,7 @@ use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
 use super::query::parse_query;
 use super::readiness_route::readiness_response;
-use super::responses::{configuration_response, json_response};
+use super::responses::{configuration_response, json_response, unrecognized_response};
 use super::route::{self, Action, Route};
 use super::token_routes::{
     listing_request, listing_response, revocation_request, revocation_response,
@@ -27,7 +27,7 @@ use crate::access::Permission;
 use crate::domain::{OrganizationId, Timestamp};
 use crate::lease::{LeaseSettings, LeaseStore};
 use crate::use_cases::{
-    self, ConfigurationTarget, DirectoryReading, Grants, RevocationFacts, WriteFacts,
+    self, ConfigurationTarget, DirectoryReading, Grants, RevocationFacts, Stored, WriteFacts,
 };
 use crate::workmail::ApiWorkMail;
 
@@ -160,8 +160,14 @@ impl<S: ApiWorkMail> Api<S> {
                     },
                 )?;
                 if action == Action::Read {
-                    let configuration = use_cases::read(store, &organization, grants).await?;
-                    return Ok(configuration_response(&organization, &configuration, None));
+                    return Ok(match use_cases::read(store, &organization, grants).await? {
+                        Stored::Recognized(configuration) => {
+                            configuration_response(&organization, &configuration, None)
+                        }
+                        Stored::Unrecognized(stored) => {
+                            unrecognized_response(&organization, &stored)
+                        }
+                    });
                 }
                 let write = write_request(
                     action,

@@ -326,6 +326,14 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
                 "the write lease could not be taken (the lease table did not answer); nothing was written. Retry later",
             )
         },
+        UseCaseError::CannotMergeUnrecognized(stored) => Problem::new(
+            StatusCode::CONFLICT,
+            "STORED_CONFIGURATION_UNRECOGNIZED",
+            format!(
+                "WorkMail holds values this version does not know ({}), so a merge patch cannot be applied to it; replace it with a complete PUT or remove it with DELETE (both with escalate and Confirm-Impact: lockout-risk)",
+                stored.problems.join("; ")
+            ),
+        ),
         UseCaseError::NotConfigured => not_configured(),
         UseCaseError::Invalid(problems) => validation(problems),
         UseCaseError::Upstream(error) => upstream_problem(error),
@@ -394,6 +402,13 @@ fn upstream_problem(error: &WorkMailError) -> Problem {
         "ORGANIZATION_STATE_CONFLICT" => (
             StatusCode::CONFLICT,
             told("the organization is not in a state that allows this"),
+        ),
+        "STORED_CONFIGURATION_UNRECOGNIZED" => (
+            StatusCode::CONFLICT,
+            format!(
+                "WorkMail holds a configuration with values this version does not know ({}); GET shows it, PUT replaces it, DELETE removes it",
+                error.message
+            ),
         ),
         "USER_NOT_FOUND" => (
             StatusCode::NOT_FOUND,

@@ -7,7 +7,10 @@ use lambda_http::http::{HeaderValue, Response, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::domain::{ConfigurationDocument, IdentityProviderConfiguration, OrganizationId, etag};
+use crate::domain::{
+    ConfigurationDocument, IdentityProviderConfiguration, OrganizationId,
+    UnrecognizedConfiguration, etag,
+};
 
 /// 200 with the configuration and its ETag; `warning`, when given, is added to the document.
 pub fn configuration_response(
@@ -21,6 +24,29 @@ pub fn configuration_response(
     }
     let mut response = json_response(StatusCode::OK, &document);
     if let Ok(tag) = HeaderValue::from_str(&etag(organization, configuration)) {
+        response.headers_mut().insert(ETAG, tag);
+    }
+    response
+}
+
+/// 200 with a configuration outside this version's model, as WorkMail holds it, its ETag (for a
+/// conditional PUT or DELETE) and a warning saying what is unknown and what can still be done.
+pub fn unrecognized_response(
+    organization: &OrganizationId,
+    stored: &UnrecognizedConfiguration,
+) -> Response<Body> {
+    let mut document = stored.document(organization);
+    if let Value::Object(members) = &mut document {
+        members.insert(
+            "warning".to_owned(),
+            Value::from(format!(
+                "WorkMail holds values this version of idp-gateway does not know ({}); shown as stored. It can be replaced by a complete PUT or removed by DELETE (both with escalate and Confirm-Impact: lockout-risk); PATCH cannot merge onto it",
+                stored.problems.join("; ")
+            )),
+        );
+    }
+    let mut response = json_response(StatusCode::OK, &document);
+    if let Ok(tag) = HeaderValue::from_str(&stored.etag(organization)) {
         response.headers_mut().insert(ETAG, tag);
     }
     response

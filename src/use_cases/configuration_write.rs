@@ -6,13 +6,13 @@
 
 use serde_json::Value;
 
-use super::guarded_write::{Confirmation, Decision, Guarded, guarded_write};
+use super::guarded_write::{Confirmation, Current, Decision, Guarded, guarded_write};
 use super::impact::{Consent, DirectoryReading, check_consent, impact_of};
 use super::{Grants, UseCaseError};
 use crate::access::Permission;
 use crate::domain::{
     Change, ConfigurationDocument, IdentityProviderConfiguration, ImpactReport, OrganizationId,
-    Preconditions, etag, merge_patch, parse_configuration,
+    Preconditions, UnrecognizedConfiguration, etag, merge_patch, parse_configuration,
 };
 use crate::lease::{LeaseSettings, WriteLeases};
 use crate::workmail::{IdentityProviderRemoval, MailboxDirectory};
@@ -121,12 +121,17 @@ where
     } = target;
     let organization = &request.organization;
     if request.dry_run {
-        let before = store.describe(organization).await?;
-        let change = assess(request, before.as_ref(), facts)?;
-        let impact = if change.risks_lockout() {
-            Some(impact_of(store, &change, reading).await?)
-        } else {
-            None
+        let (change, impact) = match Current::from_describe(store.describe(organization).await)? {
+            Current::Known(before) => {
+                let change = assess(request, before.as_ref(), facts)?;
+                let impact = if change.risks_lockout() {
+                    Some(impact_of(store, &change, reading).await?)
+                } else {
+                    None
+                };
+                (change, impact)
+            }
+            Current::Unrecognized(stored) => (over_unrecognized(request, &stored, facts)?, None),
         };
         facts.impact.clone_from(&impact);
         facts.effect = Some(Effect::DryRun);
@@ -142,8 +147,21 @@ where
         lease_settings,
         organization,
         "api",
-        |before| async move {
+        |current| async move {
             let facts = decision_facts;
+            let before = match current {
+                Current::Known(before) => before,
+                Current::Unrecognized(stored) => {
+                    let change = over_unrecognized(request, &stored, facts)?;
+                    if !matches!(request.consent, Consent::LockoutRisk { .. }) {
+                        return Err(UseCaseError::LockoutNotConfirmed {
+                            removal: change.after.is_none(),
+                            impact: None,
+                        });
+                    }
+                    return Ok(Decision::Write(change.after, ()));
+                }
+            };
             let change = assess(request, before.as_ref(), facts)?;
             if !change.would_change() {
                 return Ok(Decision::Leave(change.before));
@@ -173,6 +191,37 @@ where
             WriteOutcome::Written { stored, warning }
         }
     })
+}
+
+/// What a replacement or removal makes of a configuration outside the model: checked against its
+/// ETag and the caller's grants, and always a lockout risk (what it does to users cannot be told).
+/// A merge patch cannot be applied to it.
+fn over_unrecognized(
+    request: &ConfigurationWrite,
+    stored: &UnrecognizedConfiguration,
+    facts: &mut WriteFacts,
+) -> Result<Change, UseCaseError> {
+    let after = match &request.mutation {
+        Mutation::Replace(configuration) => Some(configuration.clone()),
+        Mutation::Remove => None,
+        Mutation::Patch(_) => {
+            return Err(UseCaseError::CannotMergeUnrecognized(Box::new(
+                stored.clone(),
+            )));
+        }
+    };
+    let change = Change {
+        organization: request.organization.clone(),
+        before: None,
+        after,
+    };
+    facts.change = Some(change.clone());
+    request.preconditions.check(
+        Some(&stored.etag(&request.organization)),
+        request.require_precondition,
+    )?;
+    request.grants.require(Permission::Escalate)?;
+    Ok(change)
 }
 
 /// What the request makes of `before`, checked against the preconditions and the caller's grants.

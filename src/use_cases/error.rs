@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::access::Permission;
-use crate::domain::{ImpactReport, PreconditionError, Problems};
+use crate::domain::{ImpactReport, PreconditionError, Problems, UnrecognizedConfiguration};
 use crate::lease::LeaseError;
 use crate::workmail::WorkMailError;
 
@@ -36,6 +36,11 @@ pub enum UseCaseError {
     /// The lease store could not be used; nothing was written.
     #[error("the write lease could not be taken: {0}")]
     LockUnavailable(LeaseError),
+    /// A merge patch cannot be applied to a configuration outside this version's model.
+    #[error(
+        "the stored configuration holds values this version does not know; it can only be replaced or removed"
+    )]
+    CannotMergeUnrecognized(Box<UnrecognizedConfiguration>),
     #[error(transparent)]
     Upstream(#[from] WorkMailError),
 }

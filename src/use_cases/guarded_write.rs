@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use tracing::warn;
 
 use super::UseCaseError;
-use crate::domain::{IdentityProviderConfiguration, OrganizationId};
+use crate::domain::{IdentityProviderConfiguration, OrganizationId, UnrecognizedConfiguration};
 use crate::lease::{
     Acquisition, Lease, LeaseError, LeaseKey, LeaseSettings, WriteLeases, new_owner,
 };
@@ -67,6 +67,30 @@ impl<S: IdentityProviderRemoval> ApplyWrite<Option<IdentityProviderConfiguration
     }
 }
 
+/// What the read under the lease found.
+pub enum Current {
+    /// The configuration (`None`: none).
+    Known(Option<IdentityProviderConfiguration>),
+    /// A configuration with values outside this version's model, as WorkMail holds it.
+    Unrecognized(Box<UnrecognizedConfiguration>),
+}
+
+impl Current {
+    /// What `describe` answered, with a configuration outside the model kept rather than failed.
+    pub fn from_describe(
+        described: Result<Option<IdentityProviderConfiguration>, WorkMailError>,
+    ) -> Result<Self, WorkMailError> {
+        match described {
+            Ok(configuration) => Ok(Current::Known(configuration)),
+            Err(WorkMailError {
+                unrecognized: Some(stored),
+                ..
+            }) => Ok(Current::Unrecognized(stored)),
+            Err(error) => Err(error),
+        }
+    }
+}
+
 /// What a writer decided on the state it read under the lease.
 pub enum Decision<T, L, W> {
     /// Write nothing, and answer `L`.
@@ -82,7 +106,7 @@ pub enum Guarded<L, W> {
 }
 
 pub struct Written<W> {
-    /// What the decision was made on.
+    /// What the decision was made on (`None` also when it was outside the model).
     pub before: Option<IdentityProviderConfiguration>,
     /// What was written (`None`: removed).
     pub after: Option<IdentityProviderConfiguration>,
@@ -111,7 +135,7 @@ pub async fn guarded_write<S, L, T, Left, W, Decided>(
     settings: LeaseSettings,
     organization: &OrganizationId,
     label: &str,
-    decide: impl FnOnce(Option<IdentityProviderConfiguration>) -> Decided,
+    decide: impl FnOnce(Current) -> Decided,
 ) -> Result<Guarded<Left, W>, UseCaseError>
 where
     S: ApplyWrite<T>,
@@ -122,8 +146,12 @@ where
     let key = LeaseKey::workmail_organization(organization);
     let lease = take_lease(leases, &key, label, settings).await?;
     let outcome = async {
-        let before = store.describe(organization).await?;
-        let (target, detail) = match decide(before.clone()).await? {
+        let current = Current::from_describe(store.describe(organization).await)?;
+        let before = match &current {
+            Current::Known(configuration) => configuration.clone(),
+            Current::Unrecognized(_) => None,
+        };
+        let (target, detail) = match decide(current).await? {
             Decision::Leave(left) => return Ok(Guarded::Left(left)),
             Decision::Write(target, detail) => (target, detail),
         };

@@ -18,10 +18,10 @@ pub use configuration_write::{
 pub use error::UseCaseError;
 pub use grants::Grants;
 pub use guarded_write::{
-    ApplyWrite, Confirmation, Decision, Guarded, WriteTarget, Written, guarded_write,
+    ApplyWrite, Confirmation, Current, Decision, Guarded, WriteTarget, Written, guarded_write,
 };
 pub use impact::{Consent, DirectoryReading, Readiness, check_consent, impact_of, readiness};
-pub use read::read;
+pub use read::{Stored, read};
 pub use tokens::{
     ExpiryWindow, RevocationFacts, RevocationOutcome, TokenError, TokenListing, TokenPage,
     TokenRevocationRequest, list_tokens, revoke_token,

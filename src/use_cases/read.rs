@@ -1,19 +1,29 @@
 //! Reading an organization's configuration.
 
-use super::{Grants, UseCaseError};
+use super::{Current, Grants, UseCaseError};
 use crate::access::Permission;
-use crate::domain::{IdentityProviderConfiguration, OrganizationId};
+use crate::domain::{IdentityProviderConfiguration, OrganizationId, UnrecognizedConfiguration};
 use crate::workmail::IdentityProviderStore;
 
-/// The current configuration, for a caller who may read it.
+/// An organization's configuration as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Recognized(IdentityProviderConfiguration),
+    /// With values outside this version's model, as WorkMail holds it.
+    Unrecognized(Box<UnrecognizedConfiguration>),
+}
+
+/// The current configuration, for a caller who may read it; one outside this version's model is
+/// answered as WorkMail holds it.
 pub async fn read(
     store: &impl IdentityProviderStore,
     organization: &OrganizationId,
     grants: Grants,
-) -> Result<IdentityProviderConfiguration, UseCaseError> {
+) -> Result<Stored, UseCaseError> {
     grants.require(Permission::Read)?;
-    store
-        .describe(organization)
-        .await?
-        .ok_or(UseCaseError::NotConfigured)
+    match Current::from_describe(store.describe(organization).await)? {
+        Current::Known(None) => Err(UseCaseError::NotConfigured),
+        Current::Known(Some(configuration)) => Ok(Stored::Recognized(configuration)),
+        Current::Unrecognized(stored) => Ok(Stored::Unrecognized(stored)),
+    }
 }

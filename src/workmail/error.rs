@@ -6,6 +6,8 @@ use std::fmt;
 use aws_sdk_workmail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_workmail::operation::RequestId;
 
+use crate::domain::UnrecognizedConfiguration;
+
 /// The WorkMail operation that failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -52,8 +54,11 @@ pub enum WorkMailErrorKind {
     Throttled,
     AccessDenied,
     Timeout,
-    /// An answer that is not a valid configuration (partial or out of the model's bounds).
+    /// An answer that is not a valid configuration (partial, or not what the model allows).
     UnexpectedAnswer,
+    /// A complete configuration holding a value outside this version's model (kept in
+    /// `WorkMailError::unrecognized`).
+    OutsideModel,
     Other,
 }
 
@@ -66,6 +71,8 @@ pub struct WorkMailError {
     pub code: Option<String>,
     pub message: String,
     pub request_id: Option<String>,
+    /// For `OutsideModel`: the configuration as WorkMail holds it.
+    pub unrecognized: Option<Box<UnrecognizedConfiguration>>,
 }
 
 const THROTTLING_CODES: &[&str] = &[
@@ -103,6 +110,22 @@ impl WorkMailError {
             code: None,
             message: message.into(),
             request_id: None,
+            unrecognized: None,
+        }
+    }
+
+    /// Describe answered a configuration with values outside the model.
+    pub fn outside_model(stored: UnrecognizedConfiguration) -> Self {
+        Self {
+            operation: Operation::Describe,
+            kind: WorkMailErrorKind::OutsideModel,
+            code: None,
+            message: format!(
+                "the stored configuration holds values this version does not know: {}",
+                stored.problems.join("; ")
+            ),
+            request_id: None,
+            unrecognized: Some(Box::new(stored)),
         }
     }
 
@@ -135,6 +158,7 @@ impl WorkMailError {
             code,
             message,
             request_id,
+            unrecognized: None,
         }
     }
 }
@@ -155,6 +179,7 @@ impl WorkMailError {
             (WorkMailErrorKind::Throttled, _) => "THROTTLED",
             (WorkMailErrorKind::AccessDenied, _) => "UPSTREAM_ACCESS_DENIED",
             (WorkMailErrorKind::Timeout, _) => "UPSTREAM_TIMEOUT",
+            (WorkMailErrorKind::OutsideModel, _) => "STORED_CONFIGURATION_UNRECOGNIZED",
             (WorkMailErrorKind::UnexpectedAnswer | WorkMailErrorKind::Other, _) => "UPSTREAM_ERROR",
         }
     }

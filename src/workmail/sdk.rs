@@ -17,7 +17,7 @@ use super::{
 };
 use crate::domain::{
     ApplicationArn, AuthenticationMode, IdentityCenter, IdentityProviderConfiguration, InstanceArn,
-    OrganizationId, PersonalAccessTokens, TokenLifetime, TokenStatus,
+    OrganizationId, PersonalAccessTokens, TokenLifetime, TokenStatus, UnrecognizedConfiguration,
 };
 
 /// The WorkMail client, built once at start-up and shared by every invocation.
@@ -139,26 +139,50 @@ fn configuration_from(
             ));
         }
     };
-    let field =
-        |name: &str, error: crate::domain::InvalidValue| unexpected(format!("{name} {error}"));
-    let authentication_mode =
-        AuthenticationMode::parse(mode.as_str()).map_err(|e| field("AuthenticationMode", e))?;
-    let instance_arn =
-        InstanceArn::parse(identity_center.instance_arn()).map_err(|e| field("InstanceArn", e))?;
+    let mut problems = Vec::new();
+    let mut field = |name: &str, error: crate::domain::InvalidValue| {
+        problems.push(format!("{name} {error}"));
+    };
+    let authentication_mode = AuthenticationMode::parse(mode.as_str())
+        .map_err(|e| field("AuthenticationMode", e))
+        .ok();
+    let instance_arn = InstanceArn::parse(identity_center.instance_arn())
+        .map_err(|e| field("InstanceArn", e))
+        .ok();
     let application_arn = ApplicationArn::parse(identity_center.application_arn())
-        .map_err(|e| field("ApplicationArn", e))?;
-    let identity_center =
-        IdentityCenter::new(instance_arn, application_arn).map_err(|mismatches| {
-            unexpected(format!(
-                "IdentityCenterConfiguration is inconsistent: {mismatches:?}"
-            ))
-        })?;
-    let status = TokenStatus::parse(tokens.status().as_str()).map_err(|e| field("Status", e))?;
+        .map_err(|e| field("ApplicationArn", e))
+        .ok();
+    let status = TokenStatus::parse(tokens.status().as_str())
+        .map_err(|e| field("Status", e))
+        .ok();
     let lifetime = tokens
         .lifetime_in_days()
         .map(|days| TokenLifetime::parse(i64::from(days)))
         .transpose()
-        .map_err(|e| field("LifetimeInDays", e))?;
+        .map_err(|e| field("LifetimeInDays", e))
+        .ok();
+    let linked = match (instance_arn, application_arn) {
+        (Some(instance), Some(application)) => IdentityCenter::new(instance, application)
+            .map_err(|mismatches| {
+                problems.push(format!(
+                    "IdentityCenterConfiguration is inconsistent: {mismatches:?}"
+                ));
+            })
+            .ok(),
+        _ => None,
+    };
+    let (Some(authentication_mode), Some(identity_center), Some(status), Some(lifetime)) =
+        (authentication_mode, linked, status, lifetime)
+    else {
+        return Err(WorkMailError::outside_model(UnrecognizedConfiguration {
+            authentication_mode: mode.as_str().to_owned(),
+            instance_arn: identity_center.instance_arn().to_owned(),
+            application_arn: identity_center.application_arn().to_owned(),
+            token_status: tokens.status().as_str().to_owned(),
+            lifetime_in_days: tokens.lifetime_in_days().map(i64::from),
+            problems,
+        }));
+    };
     Ok(Some(IdentityProviderConfiguration {
         authentication_mode,
         identity_center,
