@@ -26,7 +26,7 @@ pub enum StartupError {
     #[error("{0}")]
     Setting(String),
     #[error(
-        "the enforcement policy names organizations outside MANAGED_ORGANIZATION_IDS (the role may not touch them): {}",
+        "the enforcement policy names organizations outside the managed list (MANAGED_ORGANIZATIONS_FILE or MANAGED_ORGANIZATION_IDS; the role may not touch them): {}",
         .0.join(", ")
     )]
     PolicyOutsideManaged(Vec<String>),
@@ -146,7 +146,7 @@ pub fn access_from_env() -> Result<AccessControl, StartupError> {
         Some(text) => Some(AccessPolicy::parse(&text)?),
         None => {
             warn!(
-                "ACCESS_POLICY is unset: per-caller authorization is off; only MANAGED_ORGANIZATION_IDS limits the organizations callers reach"
+                "ACCESS_POLICY is unset: per-caller authorization is off; only the managed list limits the organizations callers reach"
             );
             None
         }

@@ -178,7 +178,7 @@ fn request_problem(error: &RequestError) -> Problem {
         RequestError::OrganizationNotManaged(_) => Problem::new(
             StatusCode::FORBIDDEN,
             "ORGANIZATION_NOT_MANAGED",
-            "this deployment does not manage the organization; its list is MANAGED_ORGANIZATION_IDS",
+            "this deployment does not manage the organization; its list is the managed-organizations file (MANAGED_ORGANIZATIONS_FILE) or MANAGED_ORGANIZATION_IDS",
         ),
         RequestError::InvalidOrganization(invalid) => Problem {
             errors: vec![ErrorEntry {
