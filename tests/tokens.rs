@@ -255,10 +255,13 @@ async fn many_tokens_are_paged_through_next_token() {
     }
 }
 
+/// A query's parameters, in order.
+type Query<'a> = &'a [(&'a str, &'a str)];
+
 #[tokio::test]
 async fn bad_listing_parameters_are_refused_before_any_call() {
     let long = "n".repeat(1025);
-    let cases: [(&[(&str, &str)], &[&str]); 9] = [
+    let cases: [(Query, &[&str]); 9] = [
         (&[("userId", "alice")], &["userId"]),
         (&[("userId", "a1b2c3d4/0000-4000")], &["userId"]),
         (&[("userId", "")], &["userId"]),
