@@ -1,11 +1,13 @@
-//! Reading a JSON request body: size limit, media type, emptiness, UTF-8 and strict JSON, in that order.
+//! Reading a JSON request body: size limit, media type, emptiness, UTF-8 and strict JSON (repeated
+//! member names refused, as in the policies), in that order.
 
 use lambda_http::Body;
 use lambda_http::http::HeaderMap;
 use lambda_http::http::header::CONTENT_TYPE;
 use serde_json::Value;
 
-use super::{RequestError, strict_json};
+use super::RequestError;
+use crate::domain::{Problems, strict_json_document::parse_json_document};
 
 /// The largest body the API reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -58,9 +60,22 @@ pub fn json_body(
             error.valid_up_to()
         ))
     })?;
-    strict_json::parse(text.as_bytes()).map_err(|error| {
-        RequestError::Malformed(format!("the request body is not valid JSON: {error}"))
-    })
+    let mut problems = Problems::default();
+    match parse_json_document(text, &mut problems) {
+        Some(value) if problems.is_empty() => Ok(value),
+        _ => Err(RequestError::Malformed(format!(
+            "the request body is not valid JSON: {}",
+            problems
+                .iter()
+                .map(|problem| if problem.pointer.is_empty() {
+                    problem.message.clone()
+                } else {
+                    format!("member {} {}", problem.pointer, problem.message)
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))),
+    }
 }
 
 fn check_media_type(headers: &HeaderMap, accepts: Accepts) -> Result<(), RequestError> {

@@ -14,7 +14,6 @@ mod query;
 mod readiness_route;
 mod responses;
 mod route;
-mod strict_json;
 mod token_routes;
 mod traced_store;
 mod write_route;
