@@ -586,3 +586,41 @@ async fn ten_thousand_users_and_twenty_thousand_tokens_are_reported_complete_wit
         "within API Gateway's limit: {elapsed:?}"
     );
 }
+
+#[tokio::test]
+async fn a_report_that_would_outlast_the_invocation_is_cut_short_and_never_reads_as_nobody() {
+    use idp_gateway::domain::{AuthenticationMode, Change, OrganizationId};
+    use idp_gateway::use_cases::{DirectoryReading, impact_of};
+    let harness = Harness::start().await;
+    everyone_ready(&harness.emulator);
+    let config = sdk_config(&harness.emulator.url()).await;
+    let store = SdkWorkMail::new(&config, &test_settings());
+    let organization = OrganizationId::parse(ORG).expect("id");
+    let mut before = idp_gateway::domain::parse_configuration(&demo_configuration(), &organization)
+        .expect("the demo configuration");
+    before.authentication_mode = AuthenticationMode::IdentityProviderAndDirectory;
+    let mut after = before.clone();
+    after.authentication_mode = AuthenticationMode::IdentityProviderOnly;
+    let change = Change {
+        organization,
+        before: Some(before),
+        after: Some(after),
+    };
+    let complete = impact_of(&store, &change, DirectoryReading::default())
+        .await
+        .expect("report");
+    assert!(
+        complete.complete && !complete.locks_anyone_out(),
+        "{complete:?}"
+    );
+    let no_time_left = DirectoryReading::default().finishing_by(tokio::time::Instant::now());
+    let cut = impact_of(&store, &change, no_time_left)
+        .await
+        .expect("report");
+    assert!(!cut.complete, "{cut:?}");
+    assert!(
+        cut.locks_anyone_out(),
+        "an incomplete report never clears a lockout"
+    );
+    assert_ne!(cut.impact_digest, complete.impact_digest);
+}

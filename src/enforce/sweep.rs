@@ -30,6 +30,7 @@ use crate::workmail::{IdentityProviderStore, MailboxDirectory, WorkMailError};
 const ENFORCER_READING: DirectoryReading = DirectoryReading {
     budget: Duration::from_secs(120),
     calls_per_second: f64::INFINITY,
+    finish_by: None,
 };
 
 /// Where a sweep writes: WorkMail, paced, and the lease table it shares with the API.

@@ -3,7 +3,7 @@
 //! returns `Err`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request, RequestExt};
@@ -38,7 +38,16 @@ pub struct Api<S> {
     leases: LeaseStore,
     lease_settings: LeaseSettings,
     reading: DirectoryReading,
+    /// What a write needs after its impact report, before the invocation ends.
+    write_reserve: Duration,
     access: AccessControl,
+}
+
+/// After the report a write renews its lease, Puts, confirms with a read and releases: the Put is
+/// bounded by the lease's lifetime (the WorkMail timeout plus a margin), and the lease calls and the
+/// confirming read usually take a fraction of the rest.
+fn write_reserve(lease_settings: &LeaseSettings) -> Duration {
+    lease_settings.ttl + Duration::from_secs(4)
 }
 
 /// What the request's log line and audit record say beyond status and latency.
@@ -69,6 +78,7 @@ impl<S: ApiWorkMail> Api<S> {
             leases,
             lease_settings,
             reading: DirectoryReading::default(),
+            write_reserve: write_reserve(&lease_settings),
             access,
         }
     }
@@ -76,6 +86,21 @@ impl<S: ApiWorkMail> Api<S> {
     /// The same API, reading the directory for impact reports as `reading` says.
     pub fn with_directory_reading(self, reading: DirectoryReading) -> Self {
         Self { reading, ..self }
+    }
+
+    /// The directory reading for `request`: done early enough before the invocation's deadline to
+    /// leave `reserve` for what follows it (for a write: renewal, Put, confirming read, release).
+    fn reading_for(&self, request: &Request, reserve: Duration) -> DirectoryReading {
+        let left = request.lambda_context_ref().and_then(|context| {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+            Duration::from_millis(context.deadline).checked_sub(now)
+        });
+        match left {
+            Some(left) => self
+                .reading
+                .finishing_by(tokio::time::Instant::now() + left.saturating_sub(reserve)),
+            None => self.reading,
+        }
     }
 
     /// Answers one request.
@@ -181,7 +206,7 @@ impl<S: ApiWorkMail> Api<S> {
                     store,
                     leases: &self.leases,
                     lease_settings: self.lease_settings,
-                    reading: self.reading,
+                    reading: self.reading_for(request, self.write_reserve),
                 };
                 let outcome =
                     use_cases::change_configuration(target, &write, &mut facts.write).await?;
@@ -190,8 +215,13 @@ impl<S: ApiWorkMail> Api<S> {
             Route::Readiness { organization } => {
                 let (organization, grants) =
                     self.authorize(&organization, identity, facts, Permission::Read)?;
-                let readiness =
-                    use_cases::readiness(store, &organization, grants, self.reading).await?;
+                let readiness = use_cases::readiness(
+                    store,
+                    &organization,
+                    grants,
+                    self.reading_for(request, Duration::ZERO),
+                )
+                .await?;
                 Ok(readiness_response(&organization, &readiness))
             }
             Route::PersonalAccessTokens { organization } => {

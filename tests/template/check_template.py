@@ -534,7 +534,8 @@ def check_function(resources):
     timeout_ms = int(variables["WORKMAIL_OPERATION_TIMEOUT_MS"])
     # A write: the lease's bounded wait (3 s), three WorkMail calls (read, write, confirming read) and two
     # more lease calls (renewal, release; 2 s each at most), all inside the function's timeout, which
-    # stays under API Gateway's 29 s.
+    # stays under API Gateway's 29 s. A lockout-risk write also reads the directory, for at most 15 s
+    # and never past the invocation's deadline less what the write needs after it.
     assert 3000 + 3 * timeout_ms + 2 * 2000 < properties["Timeout"] * 1000, "a write fits in the function timeout"
 
 
