@@ -13,23 +13,6 @@ const OTHER: &str = "m-11111111111111111111111111111111";
 const THIRD: &str = "m-22222222222222222222222222222222";
 const ROLE: &str = "arn:aws:iam::123456789012:role/idp-gateway-enforcer";
 
-/// The demo configuration (as Describe would give it) with another token lifetime.
-fn desired(lifetime: u32) -> Value {
-    json!({
-        "authenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
-        "identityCenter": { "instanceArn": INSTANCE_ARN, "applicationArn": APPLICATION_ARN },
-        "personalAccessTokens": { "status": "ACTIVE", "lifetimeInDays": lifetime }
-    })
-}
-
-fn stored(lifetime: u32) -> Value {
-    json!({
-        "AuthenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
-        "IdentityCenterConfiguration": { "InstanceArn": INSTANCE_ARN, "ApplicationArn": APPLICATION_ARN },
-        "PersonalAccessTokenConfiguration": { "Status": "ACTIVE", "LifetimeInDays": lifetime }
-    })
-}
-
 struct Bed {
     emulator: Emulator,
     enforcer: Enforcer<SdkWorkMail>,

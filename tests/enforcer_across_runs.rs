@@ -17,22 +17,6 @@ const ROLE: &str = "arn:aws:iam::123456789012:role/idp-gateway-enforcer";
 const OTHER_ENFORCER: &str = "arn:aws:iam::123456789012:role/other-stack-EnforcerFunctionRole-ABC";
 const PUT: &str = "PutIdentityProviderConfiguration";
 
-fn desired(lifetime: u32) -> Value {
-    json!({
-        "authenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
-        "identityCenter": { "instanceArn": INSTANCE_ARN, "applicationArn": APPLICATION_ARN },
-        "personalAccessTokens": { "status": "ACTIVE", "lifetimeInDays": lifetime }
-    })
-}
-
-fn stored(lifetime: u32) -> Value {
-    json!({
-        "AuthenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
-        "IdentityCenterConfiguration": { "InstanceArn": INSTANCE_ARN, "ApplicationArn": APPLICATION_ARN },
-        "PersonalAccessTokenConfiguration": { "Status": "ACTIVE", "LifetimeInDays": lifetime }
-    })
-}
-
 fn organization(index: usize) -> String {
     format!("m-{index:032x}")
 }

@@ -11,8 +11,8 @@ use idp_gateway::domain::{
     PersonalAccessTokenId, Timestamp, UserId, UserRole, UserState,
 };
 use idp_gateway::workmail::{
-    IdentityProviderStore, MailboxDirectory, PageToken, ReadBudget, SdkWorkMail,
-    TokenRevocation, WorkMailErrorKind, read_directory,
+    IdentityProviderStore, MailboxDirectory, PageToken, ReadBudget, SdkWorkMail, TokenRevocation,
+    WorkMailErrorKind, read_directory,
 };
 use support::*;
 use tokio::time::Instant;

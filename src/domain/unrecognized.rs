@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::OrganizationId;
+use super::change::document_etag;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,12 +38,6 @@ impl UnrecognizedConfiguration {
 
     /// A strong ETag for it, as for a recognized configuration: a hash of its document.
     pub fn etag(&self, organization: &OrganizationId) -> String {
-        let digest = Sha256::digest(self.document(organization).to_string().as_bytes());
-        let hex: String = digest
-            .iter()
-            .take(16)
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        format!("\"{hex}\"")
+        document_etag(&self.document(organization))
     }
 }

@@ -328,3 +328,21 @@ pub fn everyone_ready(emulator: &Emulator) {
         },
     );
 }
+
+/// The demo configuration with another token lifetime, as the API's body (and a policy's `desired`).
+pub fn desired(lifetime: u32) -> Value {
+    serde_json::json!({
+        "authenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
+        "identityCenter": { "instanceArn": INSTANCE_ARN, "applicationArn": APPLICATION_ARN },
+        "personalAccessTokens": { "status": "ACTIVE", "lifetimeInDays": lifetime }
+    })
+}
+
+/// The same as Describe answers it (what the emulator stores).
+pub fn stored(lifetime: u32) -> Value {
+    serde_json::json!({
+        "AuthenticationMode": "IDENTITY_PROVIDER_AND_DIRECTORY",
+        "IdentityCenterConfiguration": { "InstanceArn": INSTANCE_ARN, "ApplicationArn": APPLICATION_ARN },
+        "PersonalAccessTokenConfiguration": { "Status": "ACTIVE", "LifetimeInDays": lifetime }
+    })
+}
