@@ -230,6 +230,24 @@ async fn a_deployment_can_require_if_match() {
 }
 
 #[tokio::test]
+async fn a_required_precondition_must_prove_the_caller_read_the_current_state() {
+    let harness = Harness::guarded(access(true)).await;
+    for (header, value) in [
+        ("if-match", "*"),
+        ("if-none-match", "\"0123456789abcdef0123456789abcdef\""),
+        ("if-match", "W/\"0123456789abcdef0123456789abcdef\""),
+    ] {
+        for mut event in both("rest-patch.json", "PATCH") {
+            set_header(&mut event, header, Some(value));
+            let answer = harness.invoke(&event).await;
+            assert_eq!(answer.status, 428, "{header}: {value}: {answer:?}");
+            assert_eq!(answer.problem_code(), "PRECONDITION_REQUIRED");
+        }
+    }
+    assert!(writes(&harness).is_empty(), "no blind write went through");
+}
+
+#[tokio::test]
 async fn lockout_risks_need_confirmation_that_explains_the_consequence() {
     let harness = guarded().await;
     everyone_ready(&harness.emulator);

@@ -598,6 +598,22 @@ def check_tagging_scp(resources):
     assert admitted == ["MAIL_ORGANIZATION_ADMIN_ROLE_ARN"], admitted
 
 
+def check_principal_pattern(resources):
+    """AllowedPrincipalArns takes role ARNs with paths (IAM Identity Center's included), refuses anything
+    but one account's IAM role or user ARNs."""
+    template = yaml_parse(open(TEMPLATE).read())
+    pattern = re.compile(template["Parameters"]["AllowedPrincipalArns"]["AllowedPattern"])
+    for accepted in [
+        "arn:aws:iam::123456789012:role/MailAdminPortal",
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_MailAdmins_*",
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_MailAdmins_0123456789abcdef",
+        "arn:aws-us-gov:iam::123456789012:user/alice",
+    ]:
+        assert pattern.match(accepted), accepted
+    for refused in ["*", "arn:aws:iam::*:role/x", "arn:aws:sts::123456789012:assumed-role/x/y", "arn:aws:iam::123456789012:root", ""]:
+        assert not pattern.match(refused), refused
+
+
 def main():
     output = translated()
     resources = output["Resources"]
@@ -610,6 +626,7 @@ def main():
         check_enforcer,
         check_stage,
         check_direct_write_scp,
+        check_principal_pattern,
         check_tagging_scp,
         check_tag_parameters,
         check_managed_list,
