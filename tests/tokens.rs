@@ -397,18 +397,7 @@ async fn every_revocation_is_audited_naming_the_token_never_a_secret() {
         .await
         .expect("emulator");
     emulator.seed_demo();
-    let endpoint = emulator.url();
-    let env = [
-        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-        ("AWS_SECRET_ACCESS_KEY", "secret"),
-        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
-        ("WRITE_LOCK_IN_PROCESS", "true"),
-    ];
-    let mut api =
-        lambda_harness::FunctionProcess::start(env!("CARGO_BIN_EXE_api"), "ApiFunction", &env)
-            .await
-            .expect("the api binary starts");
+    let mut api = api_process(&emulator).await;
     let cases = [
         (
             with_query(revoke(Kind::Rest, "pat-alice-phone"), "dryRun", "true"),

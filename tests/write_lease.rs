@@ -197,18 +197,7 @@ async fn a_confirming_read_that_disagrees_is_reported() {
 async fn the_audit_record_says_what_each_write_did_to_the_stored_state() {
     let emulator = Emulator::start().await.expect("emulator");
     emulator.seed_demo();
-    let endpoint = emulator.url();
-    let env = [
-        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-        ("AWS_SECRET_ACCESS_KEY", "secret"),
-        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
-        ("WRITE_LOCK_IN_PROCESS", "true"),
-    ];
-    let mut api =
-        lambda_harness::FunctionProcess::start(env!("CARGO_BIN_EXE_api"), "ApiFunction", &env)
-            .await
-            .expect("the api binary starts");
+    let mut api = api_process(&emulator).await;
     let empty = with_body(
         event("rest-patch.json"),
         Some("application/merge-patch+json"),

@@ -346,3 +346,19 @@ pub fn stored(lifetime: u32) -> Value {
         "PersonalAccessTokenConfiguration": { "Status": "ACTIVE", "LifetimeInDays": lifetime }
     })
 }
+
+/// The built `api` binary under the local Runtime API, against `emulator`, with JSON logs and write
+/// leases in its process: for the tests that read what the function itself writes (audit records).
+pub async fn api_process(emulator: &Emulator) -> lambda_harness::FunctionProcess {
+    let endpoint = emulator.url();
+    let env = [
+        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("WRITE_LOCK_IN_PROCESS", "true"),
+    ];
+    lambda_harness::FunctionProcess::start(env!("CARGO_BIN_EXE_api"), "ApiFunction", &env)
+        .await
+        .expect("the api binary starts")
+}
