@@ -10,14 +10,15 @@ use super::{
     InvalidValue, OrganizationId, PersonalAccessTokens, Problems, TokenLifetime, TokenStatus,
 };
 
-const TOP_LEVEL: &[&str] = &[
+/// The members of a configuration document, at each level (the merge-patch shape check reads them too).
+pub(super) const TOP_LEVEL: &[&str] = &[
     "organizationId",
     "authenticationMode",
     "identityCenter",
     "personalAccessTokens",
 ];
-const IDENTITY_CENTER: &[&str] = &["instanceArn", "applicationArn"];
-const PERSONAL_ACCESS_TOKENS: &[&str] = &["status", "lifetimeInDays"];
+pub(super) const IDENTITY_CENTER: &[&str] = &["instanceArn", "applicationArn"];
+pub(super) const PERSONAL_ACCESS_TOKENS: &[&str] = &["status", "lifetimeInDays"];
 
 /// Reads a configuration body. `organization` is the organization the body is for: a body that names
 /// another one is refused. Every problem is reported, each at its JSON pointer.

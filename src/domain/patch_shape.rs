@@ -12,14 +12,7 @@ use super::{
     TokenLifetime, TokenStatus, escape_pointer_token,
 };
 
-const TOP_LEVEL: &[&str] = &[
-    "organizationId",
-    "authenticationMode",
-    "identityCenter",
-    "personalAccessTokens",
-];
-const IDENTITY_CENTER: &[&str] = &["instanceArn", "applicationArn"];
-const PERSONAL_ACCESS_TOKENS: &[&str] = &["status", "lifetimeInDays"];
+use super::document::{IDENTITY_CENTER, PERSONAL_ACCESS_TOKENS, TOP_LEVEL};
 
 /// How a member's value is checked: what is wrong with it, if anything.
 type Check = fn(&Value) -> Result<(), String>;
