@@ -96,6 +96,6 @@ fn print_welcome(base: &str, emulator: Option<&Emulator>) {
         demo::APPLICATION_ARN
     );
     println!(
-        "  curl -s -X DELETE -H 'Confirm-Impact: lockout-risk' -o /dev/null -w '%{{http_code}}\\n' {base}/organizations/{organization}/identity-provider"
+        "  curl -s -X DELETE '{base}/organizations/{organization}/identity-provider?dryRun=true'"
     );
 }
