@@ -1,12 +1,18 @@
 //! `Emulator`: the server on a loopback port, and the handle tests and local runs use to seed it
-//! (organizations, configurations, users, tokens), inject faults and read the calls it received.
+//! (organizations, configurations, users, tokens, WorkSpaces Web portals and identity providers),
+//! inject faults and read the calls it received.
+//!
+//! One port serves both services: a request signed for `workspaces-web` (its SigV4 credential
+//! scope) is a WorkSpaces Web restJson1 call, routed by method and path; anything else is a
+//! WorkMail awsJson1_1 call. Both share the fault rules and the call log, under their operation
+//! names (`UpdateIdentityProvider`, `PutIdentityProviderConfiguration`).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
+use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -19,6 +25,7 @@ use crate::directory::{BulkDirectory, Directory, EmulatedToken, EmulatedUser};
 use crate::faults::{Fault, FaultRule};
 use crate::operations::{self, ErrorAnswer};
 use crate::protocol;
+use crate::secure_browser::{self, EmulatedIdentityProvider, RestError};
 use crate::state::{
     Organization, OrganizationState, RecordedCall, State, TokenBucket, UnconfiguredAnswer,
 };
@@ -195,7 +202,8 @@ impl Emulator {
     }
 
     /// Limits the request rate as WorkMail does: above `per_second` (with up to `burst` saved up),
-    /// calls are answered with ThrottlingException. `None` lifts the limit.
+    /// WorkMail calls are answered with ThrottlingException. `None` lifts the limit. WorkSpaces Web
+    /// calls are not limited (throttle them with a fault rule).
     pub fn set_rate_limit(&self, limit: Option<(f64, u32)>) {
         self.state().rate_limit =
             limit.map(|(per_second, burst)| TokenBucket::new(per_second, burst));
@@ -220,9 +228,39 @@ impl Emulator {
             .collect()
     }
 
+    /// Adds an empty WorkSpaces Web portal (no identity provider; its status is `Incomplete`), or
+    /// leaves the one there. The ARN should read `arn:aws:workspaces-web:{region}:{account}:portal/{uuid}`:
+    /// its identity provider's ARN is made from it.
+    pub fn add_portal(&self, portal_arn: &str) {
+        self.state().secure_browser.add_portal(
+            portal_arn,
+            secure_browser::DEFAULT_DISPLAY_NAME,
+            unix_now(),
+        );
+    }
+
+    /// The identity provider of portal `portal_arn`, if the portal has one.
+    pub fn secure_browser_provider(&self, portal_arn: &str) -> Option<EmulatedIdentityProvider> {
+        self.state().secure_browser.provider(portal_arn)
+    }
+
+    /// Gives portal `portal_arn` (added when missing) the identity provider `provider`, replacing
+    /// the one it has (whose ARN it keeps); answers the provider's ARN
+    /// (`arn:aws:workspaces-web:{region}:{account}:identityProvider/{portal uuid}/{uuid}`).
+    pub fn set_secure_browser_provider(
+        &self,
+        portal_arn: &str,
+        provider: EmulatedIdentityProvider,
+    ) -> String {
+        self.state()
+            .secure_browser
+            .set_provider(portal_arn, provider, unix_now())
+    }
+
     /// Seeds the demo organization: Active, with an Identity Center application, a configuration
     /// in `IDENTITY_PROVIDER_AND_DIRECTORY` mode, and the users and tokens of `demo` (token times
-    /// relative to the system clock).
+    /// relative to the system clock); and the two demo WorkSpaces Web portals: one with a SAML
+    /// identity provider whose metadata carries a self-signed certificate made now, one without.
     pub fn seed_demo(&self) {
         self.add_organization(
             demo::ORGANIZATION_ID,
@@ -247,6 +285,25 @@ impl Emulator {
         for token in demo::tokens(unix_now()) {
             self.add_personal_access_token(demo::ORGANIZATION_ID, token);
         }
+        {
+            let mut state = self.state();
+            state
+                .secure_browser
+                .add_portal(demo::PORTAL_ARN, demo::PORTAL_NAME, unix_now());
+            state.secure_browser.add_portal(
+                demo::EMPTY_PORTAL_ARN,
+                demo::EMPTY_PORTAL_NAME,
+                unix_now(),
+            );
+        }
+        match demo::saml_identity_provider() {
+            Ok(provider) => {
+                self.set_secure_browser_provider(demo::PORTAL_ARN, provider);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "no demo SAML identity provider: the certificate could not be made");
+            }
+        }
     }
 }
 
@@ -268,6 +325,9 @@ async fn answer(
         .await
         .map(|body| body.to_bytes())
         .unwrap_or_default();
+    if secure_browser::is_request(&parts.headers) {
+        return Ok(answer_secure_browser(&state, &parts, &bytes).await);
+    }
     let input: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let operation = protocol::operation(&parts.headers);
     let (request_id, fault, admitted) = {
@@ -277,6 +337,8 @@ async fn answer(
             target: protocol::header(&parts.headers, "x-amz-target")
                 .unwrap_or_default()
                 .to_owned(),
+            method: parts.method.to_string(),
+            path: path_and_query(&parts.uri),
             content_type: protocol::header(&parts.headers, "content-type").map(str::to_owned),
             authorization: protocol::header(&parts.headers, "authorization").map(str::to_owned),
             body: input.clone(),
@@ -349,5 +411,88 @@ async fn apply(fault: Option<Fault>, operation: &str) -> Option<ErrorAnswer> {
             type_name,
             message,
         }),
+    }
+}
+
+fn path_and_query(uri: &hyper::Uri) -> String {
+    uri.path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |path| path.as_str().to_owned())
+}
+
+/// A WorkSpaces Web call: routed, recorded under its operation name, checked, then faulted or
+/// answered; every answer in restJson1 form.
+async fn answer_secure_browser(
+    state: &Mutex<State>,
+    parts: &hyper::http::request::Parts,
+    bytes: &Bytes,
+) -> hyper::Response<String> {
+    let routed = secure_browser::route(&parts.method, parts.uri.path());
+    let operation = routed
+        .as_ref()
+        .map_or("", |route| route.operation.name())
+        .to_owned();
+    let json: Option<Value> = serde_json::from_slice(bytes).ok();
+    let (request_id, fault) = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.calls.push(RecordedCall {
+            operation: operation.clone(),
+            target: String::new(),
+            method: parts.method.to_string(),
+            path: path_and_query(&parts.uri),
+            content_type: protocol::header(&parts.headers, "content-type").map(str::to_owned),
+            authorization: protocol::header(&parts.headers, "authorization").map(str::to_owned),
+            body: json.clone().unwrap_or(Value::Null),
+        });
+        (state.next_request_id(), state.take_fault(&operation))
+    };
+    let request = secure_browser::check_signature(&parts.headers)
+        .and(routed)
+        .and_then(|route| {
+            let body = match json {
+                Some(Value::Object(body)) => body,
+                None if bytes.is_empty() => serde_json::Map::new(),
+                _ => {
+                    return Err(RestError::cannot_parse(
+                        "the request body must be a JSON object",
+                    ));
+                }
+            };
+            Ok(secure_browser::Request {
+                operation: route.operation,
+                label: route.label,
+                query: secure_browser::query_pairs(parts.uri.query())?,
+                body,
+            })
+        });
+    let request = match request {
+        Ok(request) => request,
+        Err(error) => return secure_browser::failure(&error, &request_id),
+    };
+    let acknowledge_only = match fault {
+        Some(Fault::Latency(delay)) => {
+            tokio::time::sleep(delay).await;
+            false
+        }
+        Some(Fault::AcknowledgeWithoutEffect) => true,
+        Some(fault) => {
+            let error =
+                RestError::from_fault(&fault, &operation).unwrap_or_else(RestError::internal);
+            return secure_browser::failure(&error, &request_id);
+        }
+        None => false,
+    };
+    let outcome = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        if acknowledge_only {
+            // The answer the call would get, from a copy that is then dropped: no effect sticks.
+            let mut copy = state.secure_browser.clone();
+            secure_browser::dispatch(&mut copy, &request)
+        } else {
+            secure_browser::dispatch(&mut state.secure_browser, &request)
+        }
+    };
+    match outcome {
+        Ok(body) => secure_browser::success(&body, &request_id),
+        Err(error) => secure_browser::failure(&error, &request_id),
     }
 }

@@ -1,6 +1,7 @@
 //! What the emulator holds: organizations with their states, identity-provider configurations, users
 //! and personal access tokens,
-//! the Identity Center applications that exist, injected faults, and the log of calls received.
+//! the Identity Center applications that exist, the WorkSpaces Web portals, injected faults, and the
+//! log of calls received.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -8,6 +9,7 @@ use serde_json::Value;
 
 use crate::directory::Directory;
 use crate::faults::{Fault, FaultRule};
+use crate::secure_browser::SecureBrowser;
 
 /// WorkMail's organization states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,16 +45,22 @@ pub enum UnconfiguredAnswer {
     ResourceNotFound,
 }
 
-/// One call as the emulator received it.
+/// One call as the emulator received it, WorkMail's or WorkSpaces Web's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedCall {
-    /// The operation named by `X-Amz-Target` (after `WorkMailService.`).
+    /// The operation: named by `X-Amz-Target` (after `WorkMailService.`) for WorkMail, routed from
+    /// the method and path for WorkSpaces Web (`UpdateIdentityProvider`); empty when unknown.
     pub operation: String,
-    /// The whole `X-Amz-Target` header.
+    /// The whole `X-Amz-Target` header (empty for WorkSpaces Web, which has none).
     pub target: String,
+    /// The HTTP method (`POST` for every WorkMail call).
+    pub method: String,
+    /// The path and query as sent, still percent-encoded (`/` for WorkMail).
+    pub path: String,
     pub content_type: Option<String>,
     pub authorization: Option<String>,
-    /// The request body as sent (PascalCase members); `Value::Null` when it was not JSON.
+    /// The request body as sent (WorkMail's members are PascalCase, WorkSpaces Web's camelCase);
+    /// `Value::Null` when it was not JSON (or empty, as for a GET).
     pub body: Value,
 }
 
@@ -71,6 +79,8 @@ pub(crate) struct State {
     pub organizations: BTreeMap<String, Organization>,
     /// Known (instance ARN, application ARN) pairs.
     pub applications: HashSet<(String, String)>,
+    /// WorkSpaces Web's portals and identity providers.
+    pub secure_browser: SecureBrowser,
     pub unconfigured_answer: UnconfiguredAnswer,
     pub faults: Vec<FaultRule>,
     pub calls: Vec<RecordedCall>,
