@@ -22,6 +22,9 @@ mod source;
 mod values;
 mod wire;
 
+#[cfg(test)]
+mod tests;
+
 pub use body::{Parsed, merge_identity_provider, parse_identity_provider};
 pub use certificates::{CertificateFinding, certificate_findings};
 pub use details::{
