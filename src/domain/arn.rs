@@ -40,7 +40,7 @@ impl Partition {
         }
     }
 
-    fn parse(raw: &str) -> Result<Self, InvalidValue> {
+    pub(super) fn parse(raw: &str) -> Result<Self, InvalidValue> {
         Self::ALL
             .into_iter()
             .find(|partition| partition.as_str() == raw)
@@ -223,7 +223,10 @@ impl ApplicationArn {
     }
 }
 
-fn check_length(raw: &str, allowed: std::ops::RangeInclusive<usize>) -> Result<(), String> {
+pub(super) fn check_length(
+    raw: &str,
+    allowed: std::ops::RangeInclusive<usize>,
+) -> Result<(), String> {
     let length = raw.chars().count();
     if allowed.contains(&length) {
         Ok(())
@@ -237,7 +240,7 @@ fn check_length(raw: &str, allowed: std::ops::RangeInclusive<usize>) -> Result<(
 }
 
 /// Splits `arn:partition:service:region:account:resource`, refusing anything without the `arn:` prefix.
-fn arn_fields(raw: &str) -> Result<[&str; 5], String> {
+pub(super) fn arn_fields(raw: &str) -> Result<[&str; 5], String> {
     let rest = raw
         .strip_prefix("arn:")
         .ok_or_else(|| "it must start with 'arn:'".to_owned())?;

@@ -25,13 +25,21 @@ pub fn diff(
     let document = |configuration: Option<&IdentityProviderConfiguration>| {
         configuration.map(|c| ConfigurationDocument::new(organization, c).to_value())
     };
+    let mut changes = diff_documents(document(before).as_ref(), document(after).as_ref());
+    changes.retain(|change| change.pointer != "/organizationId");
+    changes
+}
+
+/// The leaves (members that are not objects) that differ between two JSON documents, in document
+/// order (the after side's first, then what only the before side has).
+pub(super) fn diff_documents(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     let mut before_leaves = Vec::new();
     let mut after_leaves = Vec::new();
-    if let Some(value) = document(before) {
-        leaves(&value, String::new(), &mut before_leaves);
+    if let Some(value) = before {
+        leaves(value, String::new(), &mut before_leaves);
     }
-    if let Some(value) = document(after) {
-        leaves(&value, String::new(), &mut after_leaves);
+    if let Some(value) = after {
+        leaves(value, String::new(), &mut after_leaves);
     }
     let mut pointers: Vec<&String> = after_leaves.iter().map(|(p, _)| p).collect();
     for (pointer, _) in &before_leaves {
@@ -47,7 +55,6 @@ pub fn diff(
     };
     pointers
         .into_iter()
-        .filter(|pointer| pointer.as_str() != "/organizationId")
         .filter_map(|pointer| {
             let (was, will) = (find(&before_leaves, pointer), find(&after_leaves, pointer));
             (was != will).then(|| FieldChange {

@@ -188,7 +188,7 @@ fn accept<T>(parsed: Result<T, InvalidValue>, pointer: &str, problems: &mut Prob
         .ok()
 }
 
-fn object_at<'a>(
+pub(super) fn object_at<'a>(
     value: &'a Value,
     pointer: &str,
     problems: &mut Problems,
@@ -224,7 +224,7 @@ fn string_at<'a>(
 }
 
 /// A member that is there and not `null` (`null` counts as left out, as in a merge patch).
-fn present<'a>(members: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+pub(super) fn present<'a>(members: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     members.get(name).filter(|value| !value.is_null())
 }
 
@@ -252,7 +252,7 @@ fn optional_string<'a>(
         .and_then(|value| string_at(value, &pointer, "an organization id", problems))
 }
 
-fn kind_of(value: &Value) -> &'static str {
+pub(super) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

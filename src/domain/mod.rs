@@ -15,6 +15,7 @@ mod organization_id;
 mod patch_shape;
 mod preconditions;
 mod problems;
+pub mod secure_browser;
 pub mod strict_json_document;
 mod timestamp;
 mod unrecognized;
