@@ -49,7 +49,14 @@ CONFIGURATION_TROUBLE = re.compile(
 
 
 def ensure_sam():
-    if shutil.which("sam") is None:
+    """sam on PATH, and its Python packages (samtranslator reads the template here) for this python3."""
+    try:
+        import samtranslator  # noqa: F401
+
+        importable = True
+    except ModuleNotFoundError:
+        importable = False
+    if shutil.which("sam") is None or not importable:
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
              "--root-user-action=ignore", "aws-sam-cli>=1.140"],
