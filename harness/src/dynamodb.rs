@@ -1,6 +1,12 @@
 //! A real DynamoDB API on loopback for the functions' write-lease table: moto's server mode (`pip
 //! install "moto[server]"`), started on a free port and stopped when dropped, with the lease table
 //! created as template.yaml declares it.
+//!
+//! moto's server answers requests on threads, and its DynamoDB checks a `ConditionExpression` and
+//! writes the item in two steps with no lock between them: two concurrent conditional puts could both
+//! succeed (seen here: 2 of 8 concurrent takers of one lease, about once in a few hundred rounds),
+//! which DynamoDB never allows. The server is therefore started single-threaded, one request at a
+//! time, so that its conditional writes are atomic as DynamoDB's are.
 
 use std::net::SocketAddr;
 use std::process::Stdio;
@@ -14,6 +20,9 @@ use tokio::process::{Child, Command};
 
 const STARTUP_LIMIT: Duration = Duration::from_secs(60);
 
+/// moto's own `moto_server` entry point, with werkzeug told to serve one request at a time.
+const SINGLE_THREADED_MOTO: &str = "import sys\nimport moto.server as server\nserve = server.run_simple\nserver.run_simple = lambda *args, **kwargs: serve(*args, **{**kwargs, 'threaded': False})\nserver.main(sys.argv[1:])\n";
+
 /// A moto server process.
 pub struct LocalDynamoDb {
     _child: Child,
@@ -21,12 +30,13 @@ pub struct LocalDynamoDb {
 }
 
 impl LocalDynamoDb {
-    /// Starts `moto_server` (or `$MOTO_SERVER`) on a free loopback port and waits until it answers.
+    /// Starts moto's server single-threaded (with `python3`, or `$MOTO_PYTHON`: the Python that has
+    /// moto installed) on a free loopback port and waits until it answers.
     pub async fn start() -> Self {
-        let program = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_owned());
+        let program = std::env::var("MOTO_PYTHON").unwrap_or_else(|_| "python3".to_owned());
         let port = free_port();
-        let child = Command::new(&program)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut child = Command::new(&program)
+            .args(["-c", SINGLE_THREADED_MOTO, "-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -41,6 +51,13 @@ impl LocalDynamoDb {
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         let started = Instant::now();
         while tokio::net::TcpStream::connect(address).await.is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "{program} ended ({status}) before moto's server listened: is moto installed for it? \
+                     python3 -m pip install \"moto[server]\" (scripts/test.sh does); set MOTO_PYTHON to the \
+                     Python that has it"
+                );
+            }
             assert!(
                 started.elapsed() < STARTUP_LIMIT,
                 "{program} did not listen on {address} within {STARTUP_LIMIT:?}"
