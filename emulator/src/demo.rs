@@ -116,7 +116,12 @@ pub(crate) fn tokens(now: i64) -> Vec<EmulatedToken> {
 
 /// The demo portal's SAML identity provider, its metadata inline (`MetadataFile`).
 pub(crate) fn saml_identity_provider() -> Result<EmulatedIdentityProvider, rcgen::Error> {
-    let metadata = saml_metadata(&signing_certificate(time::OffsetDateTime::now_utc())?);
+    let now = time::OffsetDateTime::now_utc();
+    let from = now - time::Duration::days(1);
+    let metadata = saml_metadata(&signing_certificate(
+        from,
+        from + time::Duration::days(365),
+    )?);
     Ok(EmulatedIdentityProvider {
         name: SAML_PROVIDER_NAME.to_owned(),
         provider_type: "SAML".to_owned(),
@@ -124,15 +129,31 @@ pub(crate) fn saml_identity_provider() -> Result<EmulatedIdentityProvider, rcgen
     })
 }
 
-/// A self-signed signing certificate for the demo IdP, valid from a day before `now` for a
-/// year; answered as the base64 of its DER (what `ds:X509Certificate` holds).
-fn signing_certificate(now: time::OffsetDateTime) -> Result<String, rcgen::Error> {
+/// The demo IdP's metadata with a fresh signing certificate valid between two instants (Unix
+/// seconds): for tests of certificates that expired, expire soon, or are fine.
+pub fn saml_metadata_valid_between(not_before: i64, not_after: i64) -> String {
+    let instant = |seconds: i64| {
+        time::OffsetDateTime::from_unix_timestamp(seconds)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    };
+    match signing_certificate(instant(not_before), instant(not_after)) {
+        Ok(certificate) => saml_metadata(&certificate),
+        Err(error) => panic!("rcgen could not make a test certificate: {error}"),
+    }
+}
+
+/// A self-signed signing certificate for the demo IdP, valid from `not_before` to `not_after`;
+/// answered as the base64 of its DER (what `ds:X509Certificate` holds).
+fn signing_certificate(
+    not_before: time::OffsetDateTime,
+    not_after: time::OffsetDateTime,
+) -> Result<String, rcgen::Error> {
     let mut params = rcgen::CertificateParams::new(vec!["idp.demo.example".to_owned()])?;
     params
         .distinguished_name
         .push(rcgen::DnType::CommonName, "idp.demo.example");
-    params.not_before = now - time::Duration::days(1);
-    params.not_after = params.not_before + time::Duration::days(365);
+    params.not_before = not_before;
+    params.not_after = not_after;
     let key = rcgen::KeyPair::generate()?;
     let pem = params.self_signed(&key)?.pem();
     Ok(pem

@@ -17,6 +17,10 @@ pub enum Fault {
         type_name: String,
         message: String,
     },
+    /// A validation the service makes and a client cannot (WorkSpaces Web: 400
+    /// `ValidationException` whose `fieldList` names `field`; WorkMail: 400
+    /// `InvalidParameterException`).
+    Rejected { field: String, message: String },
     /// Wait this long, then answer normally.
     Latency(Duration),
     /// Answer success (`{}`) without doing anything: a write that does not stick.

@@ -411,6 +411,11 @@ async fn apply(fault: Option<Fault>, operation: &str) -> Option<ErrorAnswer> {
             type_name,
             message,
         }),
+        Fault::Rejected { field, message } => Some(ErrorAnswer::new(
+            400,
+            "InvalidParameterException",
+            format!("{field}: {message}"),
+        )),
     }
 }
 

@@ -135,6 +135,10 @@ impl RestError {
                 type_name,
                 message,
             } => Some(Self::new(*status, type_name, message.clone())),
+            Fault::Rejected { field, message } => Some(Self::field_validation(&[FieldViolation {
+                name: field.clone(),
+                message: message.clone(),
+            }])),
             Fault::Latency(_) | Fault::AcknowledgeWithoutEffect => None,
         }
     }
