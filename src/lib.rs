@@ -1,5 +1,5 @@
 //! idp-gateway: a validated REST front for the identity-provider configuration of Amazon WorkMail
-//! organizations, run as AWS Lambda functions.
+//! organizations and of Amazon WorkSpaces Secure Browser portals, run as AWS Lambda functions.
 
 pub mod access;
 pub mod domain;
@@ -11,3 +11,4 @@ pub mod metrics;
 pub mod startup;
 pub mod use_cases;
 pub mod workmail;
+pub mod workspaces_web;

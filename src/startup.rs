@@ -1,16 +1,18 @@
 //! Start-up shared by the functions' mains: the one SDK configuration of the process and the WorkMail
-//! client and write-lease store built from it, the organizations it may manage and the enforcement
+//! and WorkSpaces Web clients and write-lease store built from it, the organizations it may manage and the enforcement
 //! policy, all read once from the environment; and the report of a failed start to Lambda.
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use tracing::{info, warn};
 
 use crate::access::{AccessPolicy, InvalidAccessPolicy};
+use crate::domain::secure_browser::ResourceScope;
 use crate::domain::{InvalidManagedList, ManagedOrganizations};
 use crate::enforce::{EnforcementPolicy, Enforcer, InvalidPolicy};
 use crate::http::{AccessControl, Api};
 use crate::lease::{DynamoDbLeases, InProcessLeases, LeaseSettings, LeaseStore};
 use crate::workmail::{SdkWorkMail, SettingsError, UpstreamSettings};
+use crate::workspaces_web::SdkWorkSpacesWeb;
 
 /// A setting that stops the function at start-up, before it touches anything.
 #[derive(Debug, thiserror::Error)]
@@ -33,17 +35,48 @@ pub enum StartupError {
 }
 
 /// The API function, from the environment.
-pub async fn api_from_env() -> Result<Api<SdkWorkMail>, StartupError> {
+pub async fn api_from_env() -> Result<Api<SdkWorkMail, SdkWorkSpacesWeb>, StartupError> {
     let access = access_from_env()?;
     let upstream = Upstream::from_env().await?;
     let leases = upstream.leases()?;
     announce(&leases);
+    let local_scope = local_scope_from(|name| std::env::var(name).ok())?;
     Ok(Api::new(
         upstream.workmail(),
+        upstream.workspaces_web(),
         leases,
         upstream.lease_settings(),
         access,
-    ))
+    )
+    .with_local_scope(local_scope))
+}
+
+/// `LOCAL_FUNCTION_ARN`: the function ARN whose partition, region and account portal ARNs are built
+/// from in local runs (the local server's requests carry none; `cargo lambda watch` invents one).
+/// Only together with `WRITE_LOCK_IN_PROCESS=true` or outside Lambda, so that a deployed function
+/// always names portals of its own account and region.
+pub fn local_scope_from(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Option<ResourceScope>, StartupError> {
+    let lookup = |name: &str| lookup(name).filter(|value| !value.is_empty());
+    let Some(arn) = lookup("LOCAL_FUNCTION_ARN") else {
+        return Ok(None);
+    };
+    let local = lookup("AWS_LAMBDA_FUNCTION_NAME").is_none()
+        || lookup("WRITE_LOCK_IN_PROCESS").as_deref() == Some("true");
+    if !local {
+        return Err(StartupError::Setting(
+            "LOCAL_FUNCTION_ARN is for local runs only (with WRITE_LOCK_IN_PROCESS=true, or outside Lambda): a deployed function names portals of its own account and region".to_owned(),
+        ));
+    }
+    let scope = ResourceScope::from_function_arn(&arn).map_err(|invalid| {
+        StartupError::Setting(format!("LOCAL_FUNCTION_ARN {arn:?}: {}", invalid.message()))
+    })?;
+    warn!(
+        localFunctionArn = %arn,
+        "portal ARNs are built from LOCAL_FUNCTION_ARN, not from the invoked function's ARN (local runs only)"
+    );
+    Ok(Some(scope))
 }
 
 /// The process's one SDK configuration (region, credentials, endpoint overrides such as
@@ -67,6 +100,11 @@ impl Upstream {
 
     pub fn workmail(&self) -> SdkWorkMail {
         SdkWorkMail::new(&self.sdk_config, &self.settings)
+    }
+
+    /// The WorkSpaces Web client, on the same configuration and call settings.
+    pub fn workspaces_web(&self) -> SdkWorkSpacesWeb {
+        SdkWorkSpacesWeb::new(&self.sdk_config, &self.settings)
     }
 
     /// Leases that outlive a WorkMail write.

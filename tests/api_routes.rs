@@ -257,12 +257,15 @@ async fn unknown_routes_and_methods_are_problems() {
         .await;
     assert_eq!(answer.status, 405);
     assert_eq!(answer.problem_code(), "METHOD_NOT_ALLOWED");
-    assert_eq!(answer.header("allow"), Some("GET, PUT, PATCH, DELETE"));
+    assert_eq!(
+        answer.header("allow"),
+        Some("GET, HEAD, PUT, PATCH, DELETE")
+    );
 
     let answer = harness
         .invoke(&with_method(event("rest-health.json"), "DELETE"))
         .await;
     assert_eq!(answer.status, 405);
-    assert_eq!(answer.header("allow"), Some("GET"));
+    assert_eq!(answer.header("allow"), Some("GET, HEAD"));
     assert!(harness.emulator.calls().is_empty());
 }

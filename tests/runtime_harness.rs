@@ -26,6 +26,10 @@ const API_EVENTS: &[(&str, u16, Option<&str>)] = &[
     ("http-patch.json", 200, None),
     ("function-url-get.json", 200, None),
     ("alb-get.json", 200, None),
+    ("rest-portal-get.json", 200, None),
+    ("rest-portal-put.json", 200, None),
+    ("http-portal-patch.json", 200, None),
+    ("rest-portal-delete.json", 204, None),
 ];
 
 /// Every enforcer sample event and the trigger its summary names.
@@ -46,6 +50,7 @@ async fn start_api(emulator: &Emulator, extra: &[(&str, &str)]) -> FunctionProce
     let endpoint = emulator.url();
     let mut env = vec![
         ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
         ("WRITE_LOCK_IN_PROCESS", "true"),
@@ -445,6 +450,7 @@ async fn start_enforcer_with(
     let endpoint = emulator.url();
     let mut env = vec![
         ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
         ("WRITE_LOCK_IN_PROCESS", "true"),

@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use idp_gateway::http::{AccessControl, Api};
 use idp_gateway::lease::{DynamoDbLeases, LeaseStore};
 use idp_gateway::workmail::SdkWorkMail;
+use idp_gateway::workspaces_web::SdkWorkSpacesWeb;
 use lambda_harness::dynamodb::LocalDynamoDb;
 use serde_json::{Value, json};
 use support::dynamodb::ThrottlingDynamoDb;
@@ -24,8 +25,10 @@ const PUT: &str = "PutIdentityProviderConfiguration";
 /// The API over the emulator, its leases in the DynamoDB at `dynamodb_url`.
 async fn api_with_table(emulator: &Emulator, dynamodb_url: &str) -> Api<SdkWorkMail> {
     let settings = test_settings();
+    let upstream = sdk_config(&emulator.url()).await;
     Api::new(
-        SdkWorkMail::new(&sdk_config(&emulator.url()).await, &settings),
+        SdkWorkMail::new(&upstream, &settings),
+        SdkWorkSpacesWeb::new(&upstream, &settings),
         LeaseStore::DynamoDb(DynamoDbLeases::new(&sdk_config(dynamodb_url).await, TABLE)),
         lease_settings(&settings),
         AccessControl::open(),

@@ -12,6 +12,7 @@ use aws_sdk_workmail::config::Credentials;
 use idp_gateway::http::{AccessControl, Api};
 use idp_gateway::lease::{InProcessLeases, LeaseSettings, LeaseStore};
 use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
+use idp_gateway::workspaces_web::SdkWorkSpacesWeb;
 use lambda_http::Context;
 use libfuzzer_sys::fuzz_target;
 use workmail_emulator::Emulator;
@@ -36,6 +37,7 @@ static WORLD: LazyLock<World> = LazyLock::new(|| {
         let settings = UpstreamSettings::default();
         let api = Api::new(
             SdkWorkMail::new(&config, &settings),
+            SdkWorkSpacesWeb::new(&config, &settings),
             LeaseStore::InProcess(InProcessLeases::new()),
             LeaseSettings::for_operation_timeout(settings.operation_timeout),
             AccessControl::open(),

@@ -215,3 +215,91 @@ fn a_host_that_is_not_loopback_is_refused_before_the_api_sees_it() {
     let (status, body) = request(&server, "GET", PATH, &[], "");
     assert_eq!(status, 200, "{body}");
 }
+
+/// Runs the server with `env` and waits for it to end on its own; its exit code and standard
+/// output and error.
+fn run_to_exit(env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_idp-gateway-local"));
+    command
+        .env_remove("IDP_GATEWAY_UPSTREAM")
+        .env_remove("ACCESS_POLICY")
+        .env_remove("MANAGED_ORGANIZATION_IDS")
+        .env("PORT", "0")
+        .stdin(Stdio::null());
+    // No credentials from the machine running the tests.
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("the local server runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_bad_setting_is_reported_at_once_before_anything_is_printed() {
+    let (code, stdout, stderr) = run_to_exit(&[
+        ("PORT", "eighty"),
+        ("IDP_GATEWAY_UPSTREAM", "staging"),
+        ("WORKMAIL_MAX_ATTEMPTS", "99"),
+        ("ACCESS_POLICY", "{\"grants\": 1}"),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!stdout.contains("listening"), "{stdout}");
+    for named in [
+        "PORT=\"eighty\"",
+        "IDP_GATEWAY_UPSTREAM=\"staging\"",
+        "WORKMAIL_MAX_ATTEMPTS",
+        "ACCESS_POLICY",
+    ] {
+        assert!(stderr.contains(named), "{named} missing from: {stderr}");
+    }
+    assert!(!stderr.contains("Os {"), "no debug dump: {stderr}");
+}
+
+#[test]
+fn a_port_in_use_is_named() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let (code, stdout, stderr) = run_to_exit(&[("PORT", &port)]);
+    assert_ne!(code, Some(0));
+    assert!(!stdout.contains("listening"), "{stdout}");
+    assert!(
+        stderr.contains(&format!("port {port}"))
+            && stderr.contains("in use")
+            && stderr.contains("PORT="),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_aws_upstream_without_credentials_does_not_start() {
+    let home = std::env::temp_dir().join("idp-gateway-local-no-credentials");
+    std::fs::create_dir_all(&home).expect("an empty home");
+    let home = home.to_string_lossy().into_owned();
+    let missing = format!("{home}/missing");
+    let (code, stdout, stderr) = run_to_exit(&[
+        ("IDP_GATEWAY_UPSTREAM", "aws"),
+        ("HOME", &home),
+        ("AWS_CONFIG_FILE", &missing),
+        ("AWS_SHARED_CREDENTIALS_FILE", &missing),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_REGION", "us-east-1"),
+    ]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(!stdout.contains("listening"), "{stdout}");
+    assert!(stderr.contains("no AWS credentials"), "{stderr}");
+}

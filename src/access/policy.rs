@@ -1,6 +1,8 @@
 //! `AccessPolicy`: which principals (exact role or user ARNs, or name patterns ending in `*` on a name
-//! boundary) may `read`, `write` or `escalate` on which organizations. Parsed with every problem at its
-//! JSON pointer, a repeated member name included.
+//! boundary) may `read`, `write` or `escalate` on which WorkMail organizations and which WorkSpaces
+//! Secure Browser portals. A grant names `organizations`, `portals` or both (policies written before
+//! portals existed stay valid and grant no portal). Parsed with every problem at its JSON pointer, a
+//! repeated member name included.
 
 use std::collections::BTreeSet;
 
@@ -8,8 +10,9 @@ use serde_json::Value;
 
 use super::Caller;
 use super::caller::{PrincipalArn, is_iam_name};
+use crate::domain::secure_browser::PortalId;
 use crate::domain::strict_json_document::parse_json_document;
-use crate::domain::{OrganizationId, Problems};
+use crate::domain::{InvalidValue, OrganizationId, Problems};
 
 /// What a grant allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,16 +79,29 @@ const PRINCIPAL_SHAPE: &str = "must be an IAM role or user ARN without a path: a
 /// What a `*` may do, told when it is misplaced.
 const WILDCARD_RULE: &str = "may use '*' only once, as the last character, right after '-', '_', '.' or the 'role/' or 'user/' itself (role/MailReadOnly-*, role/AWSReservedSSO_MailAdmins_*, role/*), so that it only matches whole name parts: role/MailReadOnly* would also admit role/MailReadOnlyEvil. '*' stands for one or more characters; after AWSReservedSSO_<PermissionSet>_ for the role's hexadecimal suffix only";
 
+/// The resources of one kind a grant covers: every one (`["*"]`) or those listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Organizations {
+enum Resources<T> {
     Any,
-    Only(BTreeSet<OrganizationId>),
+    Only(BTreeSet<T>),
+}
+
+impl<T: Ord> Resources<T> {
+    fn includes(&self, resource: &T) -> bool {
+        match self {
+            Resources::Any => true,
+            Resources::Only(listed) => listed.contains(resource),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Grant {
     principal: PrincipalPattern,
-    organizations: Organizations,
+    /// `None`: no organization.
+    organizations: Option<Resources<OrganizationId>>,
+    /// `None`: no portal. Portal ids as `PortalId` prints them.
+    portals: Option<Resources<String>>,
     permissions: BTreeSet<Permission>,
 }
 
@@ -100,7 +116,7 @@ pub struct AccessPolicy {
 #[error("ACCESS_POLICY is invalid: {}", .0.iter().map(|p| format!("{} {}", if p.pointer.is_empty() { "(document)" } else { &p.pointer }, p.message)).collect::<Vec<_>>().join("; "))]
 pub struct InvalidAccessPolicy(pub Problems);
 
-const GRANT_MEMBERS: &[&str] = &["principal", "organizations", "permissions"];
+const GRANT_MEMBERS: &[&str] = &["principal", "organizations", "portals", "permissions"];
 
 impl AccessPolicy {
     /// Parses `{"grants": [{"principal": ..., "organizations": [...], "permissions": [...]}]}`.
@@ -140,13 +156,66 @@ impl AccessPolicy {
         permission: Permission,
     ) -> bool {
         self.grants.iter().any(|grant| {
-            let principal = grant.principal.matches(&caller.principal);
-            let organization = match &grant.organizations {
-                Organizations::Any => true,
-                Organizations::Only(listed) => listed.contains(organization),
-            };
-            principal && organization && grant.permissions.contains(&permission)
+            grant.principal.matches(&caller.principal)
+                && grant
+                    .organizations
+                    .as_ref()
+                    .is_some_and(|covered| covered.includes(organization))
+                && grant.permissions.contains(&permission)
         })
+    }
+
+    /// Whether `caller` holds `permission` on `portal`.
+    pub fn allows_portal(
+        &self,
+        caller: &Caller,
+        portal: &PortalId,
+        permission: Permission,
+    ) -> bool {
+        let portal = portal.to_string();
+        self.grants.iter().any(|grant| {
+            grant.principal.matches(&caller.principal)
+                && grant
+                    .portals
+                    .as_ref()
+                    .is_some_and(|covered| covered.includes(&portal))
+                && grant.permissions.contains(&permission)
+        })
+    }
+}
+
+/// Reads a grant's `organizations` or `portals`: `["*"]`, or a non-empty list of ids `parse` accepts.
+fn read_resources<T: Ord>(
+    items: Option<&Value>,
+    at: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Result<T, InvalidValue>,
+    problems: &mut Problems,
+) -> Option<Resources<T>> {
+    match items.and_then(Value::as_array) {
+        Some(items) if items.iter().any(|item| item == "*") => Some(Resources::Any),
+        Some(items) if !items.is_empty() => {
+            let mut listed = BTreeSet::new();
+            for (index, item) in items.iter().enumerate() {
+                match item.as_str().map(&parse) {
+                    Some(Ok(resource)) => {
+                        listed.insert(resource);
+                    }
+                    Some(Err(invalid)) => problems.push(format!("{at}/{index}"), invalid.message()),
+                    None => {
+                        problems.push(format!("{at}/{index}"), format!("must be {what} or \"*\""))
+                    }
+                }
+            }
+            Some(Resources::Only(listed))
+        }
+        _ => {
+            problems.push(
+                at,
+                format!("must be a non-empty array of {what}s, or [\"*\"]"),
+            );
+            None
+        }
     }
 }
 
@@ -175,34 +244,30 @@ fn read_grant(value: &Value, at: &str, problems: &mut Problems) -> Option<Grant>
             None
         }
     };
-    let organizations = match members.get("organizations").and_then(Value::as_array) {
-        Some(items) if items.iter().any(|item| item == "*") => Some(Organizations::Any),
-        Some(items) if !items.is_empty() => {
-            let mut listed = BTreeSet::new();
-            for (index, item) in items.iter().enumerate() {
-                match item.as_str().map(OrganizationId::parse) {
-                    Some(Ok(organization)) => {
-                        listed.insert(organization);
-                    }
-                    Some(Err(invalid)) => {
-                        problems.push(format!("{at}/organizations/{index}"), invalid.message())
-                    }
-                    None => problems.push(
-                        format!("{at}/organizations/{index}"),
-                        "must be an organization id or \"*\"",
-                    ),
-                }
-            }
-            Some(Organizations::Only(listed))
-        }
-        _ => {
-            problems.push(
-                format!("{at}/organizations"),
-                "is required: a non-empty array of organization ids, or [\"*\"]",
-            );
-            None
-        }
-    };
+    let organizations = members.get("organizations").map(|items| {
+        read_resources(
+            Some(items),
+            &format!("{at}/organizations"),
+            "an organization id",
+            OrganizationId::parse,
+            problems,
+        )
+    });
+    let portals = members.get("portals").map(|items| {
+        read_resources(
+            Some(items),
+            &format!("{at}/portals"),
+            "a portal id",
+            |raw| PortalId::parse(raw).map(|portal| portal.to_string()),
+            problems,
+        )
+    });
+    if organizations.is_none() && portals.is_none() {
+        problems.push(
+            format!("{at}/organizations"),
+            "is required unless the grant names portals: a non-empty array of organization ids, or [\"*\"]",
+        );
+    }
     let permissions = match members.get("permissions").and_then(Value::as_array) {
         Some(items) if !items.is_empty() => {
             let mut permissions = BTreeSet::new();
@@ -229,7 +294,9 @@ fn read_grant(value: &Value, at: &str, problems: &mut Problems) -> Option<Grant>
     };
     Some(Grant {
         principal: principal?,
-        organizations: organizations?,
+        // Present but invalid: no grant (its problems are listed); absent: no resource of that kind.
+        organizations: organizations.map(|read| read.ok_or(())).transpose().ok()?,
+        portals: portals.map(|read| read.ok_or(())).transpose().ok()?,
         permissions: permissions?,
     })
 }

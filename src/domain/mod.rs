@@ -6,6 +6,7 @@ mod change;
 mod configuration;
 mod diff;
 mod document;
+mod idempotency_key;
 mod impact;
 mod invalid;
 mod mailbox;
@@ -28,6 +29,7 @@ pub use configuration::{
 };
 pub use diff::{FieldChange, diff};
 pub use document::{ConfigurationDocument, parse_configuration};
+pub use idempotency_key::IdempotencyKey;
 pub use impact::{
     AffectedList, AffectedUser, AffectedUsers, CutShort, DirectorySnapshot, ImpactReport,
     Incompleteness, LISTED_USERS,

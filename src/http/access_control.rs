@@ -4,7 +4,8 @@
 
 use super::RequestError;
 use super::identity::RequestIdentity;
-use crate::access::{AccessPolicy, Permission};
+use crate::access::{AccessPolicy, Caller, Permission};
+use crate::domain::secure_browser::PortalId;
 use crate::domain::{ManagedOrganizations, OrganizationId};
 use crate::use_cases::Grants;
 
@@ -39,6 +40,23 @@ impl AccessControl {
     /// `read`: a writer is answered the current configuration anyway (in a dry run, in a 412's ETag,
     /// in the answer to a write that changes nothing), so a policy cannot pretend otherwise.
     pub fn grants(&self, identity: &RequestIdentity, organization: &OrganizationId) -> Grants {
+        self.grants_by(identity, |policy, caller, permission| {
+            policy.allows(caller, organization, permission)
+        })
+    }
+
+    /// What the policy lets the caller do on a WorkSpaces Secure Browser `portal`, on the same terms.
+    pub fn portal_grants(&self, identity: &RequestIdentity, portal: &PortalId) -> Grants {
+        self.grants_by(identity, |policy, caller, permission| {
+            policy.allows_portal(caller, portal, permission)
+        })
+    }
+
+    fn grants_by(
+        &self,
+        identity: &RequestIdentity,
+        allows: impl Fn(&AccessPolicy, &Caller, Permission) -> bool,
+    ) -> Grants {
         let Some(policy) = &self.policy else {
             return Grants::ALL;
         };
@@ -49,7 +67,7 @@ impl AccessControl {
                 escalate: false,
             };
         };
-        let allows = |permission| policy.allows(caller, organization, permission);
+        let allows = |permission| allows(policy, caller, permission);
         let write = allows(Permission::Write);
         Grants {
             read: write || allows(Permission::Read),

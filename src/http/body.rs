@@ -9,8 +9,12 @@ use serde_json::Value;
 use super::RequestError;
 use crate::domain::{Problems, strict_json_document::parse_json_document};
 
-/// The largest body the API reads.
+/// The largest body the WorkMail routes read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The largest body the portal routes read: an inline SAML metadata document may hold 131,072
+/// characters (the model's limit), up to 6 bytes each once escaped in JSON.
+pub const MAX_PORTAL_BODY_BYTES: usize = 1024 * 1024;
 
 /// The media types a route accepts for its body.
 #[derive(Debug, Clone, Copy)]
@@ -36,16 +40,26 @@ pub fn json_body(
     body: &Body,
     accepts: Accepts,
 ) -> Result<Value, RequestError> {
+    json_body_within(headers, body, accepts, MAX_BODY_BYTES)
+}
+
+/// `json_body`, with at most `limit` bytes.
+pub fn json_body_within(
+    headers: &HeaderMap,
+    body: &Body,
+    accepts: Accepts,
+    limit: usize,
+) -> Result<Value, RequestError> {
     let bytes: &[u8] = match body {
         Body::Empty => &[],
         Body::Text(text) => text.as_bytes(),
         Body::Binary(bytes) => bytes,
         _ => &[],
     };
-    if bytes.len() > MAX_BODY_BYTES {
+    if bytes.len() > limit {
         return Err(RequestError::PayloadTooLarge {
             size: bytes.len(),
-            limit: MAX_BODY_BYTES,
+            limit,
         });
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -26,6 +26,14 @@ pub enum RequestError {
     Validation(Problems),
     #[error("{} invalid query parameter(s), first: {}", .0.len(), .0.first().map(|p| p.name.as_str()).unwrap_or_default())]
     InvalidQuery(Vec<ParameterProblem>),
+    #[error("portal id in the path: {0}")]
+    InvalidPortal(InvalidValue),
+    /// A request header that is present but unusable.
+    #[error("header {name}: {message}")]
+    InvalidHeader { name: &'static str, message: String },
+    /// Portal ARNs cannot be built: no invoked function ARN and no `LOCAL_FUNCTION_ARN`.
+    #[error("the function's account and region are unknown")]
+    NoResourceScope,
 }
 
 /// One refused query parameter.

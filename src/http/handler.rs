@@ -13,6 +13,7 @@ use tracing::{info, warn};
 use super::access_control::AccessControl;
 use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
+use super::portal_routes::{portal_provider_response, portal_write_request, portal_write_response};
 use super::query::parse_query;
 use super::readiness_route::readiness_response;
 use super::responses::{configuration_response, json_response, unrecognized_response};
@@ -24,17 +25,24 @@ use super::traced_store::TracedStore;
 use super::write_route::{write_request, write_response};
 use super::{ApiError, RequestError};
 use crate::access::Permission;
+use crate::domain::secure_browser::{PortalId, ResourceScope};
 use crate::domain::{OrganizationId, Timestamp};
 use crate::lease::{LeaseSettings, LeaseStore};
 use crate::use_cases::{
-    self, ConfigurationTarget, DirectoryReading, Grants, RevocationFacts, Stored, WriteFacts,
+    self, ConfigurationTarget, DirectoryReading, Grants, PortalRef, PortalTarget, PortalWriteFacts,
+    RevocationFacts, Stored, WriteFacts,
 };
 use crate::workmail::ApiWorkMail;
+use crate::workspaces_web::{PortalProviderRemoval, SdkWorkSpacesWeb};
 
-/// The API function: routes requests to the use cases over one WorkMail port and one lease store.
+/// The API function: routes requests to the use cases over one WorkMail port, one WorkSpaces Web
+/// port and one lease store.
 #[derive(Debug, Clone)]
-pub struct Api<S> {
+pub struct Api<S, B = SdkWorkSpacesWeb> {
     store: S,
+    browser: B,
+    /// Where portal ARNs point when the invocation names no function ARN (`LOCAL_FUNCTION_ARN`).
+    local_scope: Option<ResourceScope>,
     leases: LeaseStore,
     lease_settings: LeaseSettings,
     reading: DirectoryReading,
@@ -62,24 +70,37 @@ struct RequestFacts {
     write: WriteFacts,
     /// What a token revocation learned.
     revocation: RevocationFacts,
+    portal: Option<PortalId>,
+    portal_write: PortalWriteFacts,
 }
 
-impl<S: ApiWorkMail> Api<S> {
-    /// An API over `store` that checks `access` before it calls it and takes each organization's
-    /// write lease from `leases`.
+impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
+    /// An API over `store` (WorkMail) and `browser` (WorkSpaces Web) that checks `access` before it
+    /// calls them and takes each organization's or portal's write lease from `leases`.
     pub fn new(
         store: S,
+        browser: B,
         leases: LeaseStore,
         lease_settings: LeaseSettings,
         access: AccessControl,
     ) -> Self {
         Self {
             store,
+            browser,
+            local_scope: None,
             leases,
             lease_settings,
             reading: DirectoryReading::default(),
             write_reserve: write_reserve(&lease_settings),
             access,
+        }
+    }
+
+    /// The same API, naming portals in `scope` whenever an invocation carries no function ARN.
+    pub fn with_local_scope(self, scope: Option<ResourceScope>) -> Self {
+        Self {
+            local_scope: scope,
+            ..self
         }
     }
 
@@ -118,19 +139,23 @@ impl<S: ApiWorkMail> Api<S> {
             Ok(_) => ("OK", None),
             Err(error) => (error.code(), Some(error.to_string())),
         };
-        let response = outcome.unwrap_or_else(|error| error.to_response(&request_id));
+        let mut response = outcome.unwrap_or_else(|error| error.to_response(&request_id));
+        if request.method() == Method::HEAD {
+            *response.body_mut() = Body::Empty;
+        }
         let status = response.status().as_u16();
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let organization = facts.organization.as_ref().map(OrganizationId::as_str);
+        let portal = facts.portal.as_ref().map(PortalId::as_str);
         let route = facts.route.unwrap_or("(no route)");
         let upstream = store.calls();
         let caller = identity.caller.as_ref().map(|caller| caller.arn.as_str());
         let managed = facts.managed;
         if response.status().is_server_error() {
-            warn!(requestId = %request_id, method = %request.method(), route, organizationId = organization, managed,
+            warn!(requestId = %request_id, method = %request.method(), route, organizationId = organization, portalId = portal, managed,
                 caller, status, code, upstream, latencyMs = latency_ms, error, "request failed upstream");
         } else {
-            info!(requestId = %request_id, method = %request.method(), route, organizationId = organization, managed,
+            info!(requestId = %request_id, method = %request.method(), route, organizationId = organization, portalId = portal, managed,
                 caller, status, code, upstream, latencyMs = latency_ms, error, "request");
         }
         if is_mutating(request.method()) {
@@ -140,9 +165,11 @@ impl<S: ApiWorkMail> Api<S> {
                 operation: request.method().as_str(),
                 route: facts.route,
                 organization: facts.organization.as_ref(),
+                portal: facts.portal.as_ref(),
                 dry_run: facts.dry_run,
                 write: Some(&facts.write),
                 revocation: Some(&facts.revocation),
+                portal_write: Some(&facts.portal_write),
                 status,
                 code,
             }
@@ -243,7 +270,67 @@ impl<S: ApiWorkMail> Api<S> {
                     use_cases::revoke_token(store, &revocation, &mut facts.revocation).await?;
                 Ok(revocation_response(&outcome))
             }
+            Route::PortalIdentityProvider { action, portal } => {
+                let (portal, grants) = self.authorize_portal(
+                    &portal,
+                    request,
+                    identity,
+                    facts,
+                    match action {
+                        Action::Read => Permission::Read,
+                        Action::Replace | Action::Patch | Action::Remove => Permission::Write,
+                    },
+                )?;
+                if action == Action::Read {
+                    let provider =
+                        use_cases::read_portal_provider(&self.browser, &portal, grants).await?;
+                    return Ok(portal_provider_response(&provider, None, &[]));
+                }
+                let write = portal_write_request(
+                    action,
+                    portal,
+                    request,
+                    query,
+                    grants,
+                    self.access.require_if_match,
+                )?;
+                let target = PortalTarget {
+                    store: &self.browser,
+                    leases: &self.leases,
+                    lease_settings: self.lease_settings,
+                };
+                let outcome =
+                    use_cases::change_portal_provider(target, &write, &mut facts.portal_write)
+                        .await?;
+                Ok(portal_write_response(&outcome))
+            }
         }
+    }
+
+    /// The portal `raw` names, as an ARN of the function's own partition, region and account, and
+    /// the caller's grants on it, once the caller holds `permission` there.
+    fn authorize_portal(
+        &self,
+        raw: &str,
+        request: &Request,
+        identity: &RequestIdentity,
+        facts: &mut RequestFacts,
+        permission: Permission,
+    ) -> Result<(PortalRef, Grants), ApiError> {
+        let id = PortalId::parse(raw).map_err(RequestError::InvalidPortal)?;
+        facts.portal = Some(id.clone());
+        let grants = self.access.portal_grants(identity, &id);
+        grants.require(permission)?;
+        let scope = match (&self.local_scope, request.lambda_context_ref()) {
+            (Some(local), _) => local.clone(),
+            (None, Some(context)) => {
+                ResourceScope::from_function_arn(&context.invoked_function_arn)
+                    .map_err(|_| RequestError::NoResourceScope)?
+            }
+            (None, None) => return Err(RequestError::NoResourceScope.into()),
+        };
+        let arn = scope.portal_arn(&id);
+        Ok((PortalRef { id, arn }, grants))
     }
 
     /// The organization `raw` names and the caller's grants on it, once the caller holds
@@ -297,9 +384,11 @@ pub(super) fn refuse_event(
             operation,
             route: None,
             organization,
+            portal: None,
             dry_run: false,
             write: None,
             revocation: None,
+            portal_write: None,
             status,
             code: error.code(),
         }

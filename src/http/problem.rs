@@ -11,6 +11,7 @@ use super::token_routes::InvalidTokenId;
 use crate::domain::{ImpactReport, PreconditionError};
 use crate::use_cases::{TokenError, UseCaseError};
 use crate::workmail::WorkMailError;
+use crate::workspaces_web::SecureBrowserError;
 
 /// Any error a request can end in.
 #[derive(Debug, thiserror::Error)]
@@ -52,13 +53,18 @@ struct ProblemBody<'a> {
     request_id: &'a str,
 }
 
-/// One refused member: `pointer` into the body, or the path `parameter` it concerns.
-#[derive(Debug, Serialize)]
+/// One refused member: `pointer` into the body, the path or query `parameter`, the request `header`,
+/// or the upstream `field` (a member WorkSpaces Web named) it concerns.
+#[derive(Debug, Default, Serialize)]
 struct ErrorEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pointer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     parameter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    header: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
     message: String,
 }
 
@@ -135,9 +141,9 @@ impl ApiError {
             }
             ApiError::InvalidTokenId(InvalidTokenId(invalid)) => Problem {
                 errors: vec![ErrorEntry {
-                    pointer: None,
                     parameter: Some("tokenId".to_owned()),
                     message: invalid.message().to_owned(),
+                    ..ErrorEntry::default()
                 }],
                 ..Problem::new(
                     StatusCode::BAD_REQUEST,
@@ -164,7 +170,9 @@ fn request_problem(error: &RequestError) -> Problem {
                  /organizations/{{organizationId}}/identity-provider; GET \
                  /organizations/{{organizationId}}/identity-provider/readiness; GET \
                  /organizations/{{organizationId}}/personal-access-tokens; DELETE \
-                 /organizations/{{organizationId}}/personal-access-tokens/{{tokenId}}"
+                 /organizations/{{organizationId}}/personal-access-tokens/{{tokenId}}; GET, PUT, \
+                 PATCH, DELETE /secure-browser/portals/{{portalId}}/identity-provider (HEAD \
+                 wherever GET)"
             ),
         ),
         RequestError::MethodNotAllowed { method, allow } => Problem {
@@ -182,9 +190,9 @@ fn request_problem(error: &RequestError) -> Problem {
         ),
         RequestError::InvalidOrganization(invalid) => Problem {
             errors: vec![ErrorEntry {
-                pointer: None,
                 parameter: Some("organizationId".to_owned()),
                 message: invalid.message().to_owned(),
+                ..ErrorEntry::default()
             }],
             ..Problem::new(
                 StatusCode::BAD_REQUEST,
@@ -213,13 +221,42 @@ fn request_problem(error: &RequestError) -> Problem {
              UTF-16 surrogate)",
         ),
         RequestError::Validation(problems) => validation(problems),
+        RequestError::InvalidPortal(invalid) => Problem {
+            errors: vec![ErrorEntry {
+                parameter: Some("portalId".to_owned()),
+                message: invalid.message().to_owned(),
+                ..ErrorEntry::default()
+            }],
+            ..Problem::new(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION_FAILED",
+                "the portal id in the path is invalid",
+            )
+        },
+        RequestError::InvalidHeader { name, message } => Problem {
+            errors: vec![ErrorEntry {
+                header: Some(name),
+                message: message.clone(),
+                ..ErrorEntry::default()
+            }],
+            ..Problem::new(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION_FAILED",
+                format!("the {name} header is invalid"),
+            )
+        },
+        RequestError::NoResourceScope => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "RESOURCE_SCOPE_UNKNOWN",
+            "the function cannot tell its own account and region (no invoked function ARN), so it cannot name the portal; for local runs set LOCAL_FUNCTION_ARN",
+        ),
         RequestError::InvalidQuery(parameters) => Problem {
             errors: parameters
                 .iter()
                 .map(|parameter| ErrorEntry {
-                    pointer: None,
                     parameter: Some(parameter.name.clone()),
                     message: parameter.message.clone(),
+                    ..ErrorEntry::default()
                 })
                 .collect(),
             ..Problem::new(
@@ -315,7 +352,7 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
             ..Problem::new(
                 StatusCode::CONFLICT,
                 "WRITE_IN_PROGRESS",
-                "another write to this organization's configuration is in progress; nothing was written. Read the configuration again after Retry-After seconds and retry",
+                "another write to this organization's configuration or portal's identity provider is in progress; nothing was written. Read it again after Retry-After seconds and retry",
             )
         },
         UseCaseError::LockUnavailable(_) => Problem {
@@ -337,6 +374,117 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
         UseCaseError::NotConfigured => not_configured(),
         UseCaseError::Invalid(problems) => validation(problems),
         UseCaseError::Upstream(error) => upstream_problem(error),
+        UseCaseError::PortalNotConfigured => portal_not_configured(),
+        UseCaseError::PortalLockoutNotConfirmed { removal } => Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "CONFIRMATION_REQUIRED",
+            if *removal {
+                "removing the portal's identity provider stops every portal user from signing in until another is set. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
+            } else {
+                "changing the provider's type (or replacing one this version cannot read) changes how every portal user signs in, and users without an account at the new provider are locked out. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
+            },
+        ),
+        UseCaseError::PortalProviderUnrecognized(unrecognized) => Problem {
+            errors: unrecognized
+                .problems
+                .iter()
+                .map(|problem| ErrorEntry {
+                    field: Some(problem.pointer.clone()),
+                    message: problem.message.clone(),
+                    ..ErrorEntry::default()
+                })
+                .collect(),
+            ..Problem::new(
+                StatusCode::CONFLICT,
+                "STORED_CONFIGURATION_UNRECOGNIZED",
+                format!(
+                    "the portal's {} identity provider holds keys or values this version does not know ('errors' names them; values are never shown, they may be secrets); it can be replaced with a complete PUT or removed with DELETE (both with escalate and Confirm-Impact: lockout-risk), not read or patched",
+                    unrecognized.provider_type
+                ),
+            )
+        },
+        UseCaseError::SecureBrowser(error) => secure_browser_problem(error),
+    }
+}
+
+fn portal_not_configured() -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "IDENTITY_PROVIDER_NOT_CONFIGURED",
+        "the portal has no identity provider; PUT creates one",
+    )
+}
+
+/// WorkSpaces Web's failures, in the same problem codes as WorkMail's.
+fn secure_browser_problem(error: &SecureBrowserError) -> Problem {
+    let request_id = error.request_id.as_deref().unwrap_or("unknown");
+    let reference = format!(
+        "{} failed (WorkSpaces Web request id {request_id}); see the function's logs",
+        error.operation
+    );
+    let code = error.public_code();
+    match code {
+        "PORTAL_NOT_FOUND" => Problem::new(
+            StatusCode::NOT_FOUND,
+            code,
+            "no WorkSpaces Secure Browser portal with this id exists in the function's account and region",
+        ),
+        "IDENTITY_PROVIDER_NOT_CONFIGURED" => portal_not_configured(),
+        "UPSTREAM_REJECTED" => Problem {
+            errors: error
+                .fields
+                .iter()
+                .map(|field| ErrorEntry {
+                    field: Some(field.name.clone()),
+                    message: field.message.clone(),
+                    ..ErrorEntry::default()
+                })
+                .collect(),
+            ..Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                format!(
+                    "WorkSpaces Web refused the request: '{}' (request id {request_id}); 'errors' lists the members it named",
+                    error.message
+                ),
+            )
+        },
+        "UPSTREAM_CONFLICT" => Problem::new(
+            StatusCode::CONFLICT,
+            code,
+            format!(
+                "WorkSpaces Web answered a conflict: '{}' (request id {request_id}). An Idempotency-Key reused with another request, or a change made at the same time outside this product; read the provider again",
+                error.message
+            ),
+        ),
+        "THROTTLED" => Problem {
+            header: Some((
+                RETRY_AFTER,
+                error
+                    .retry_after
+                    .map_or(RETRY_AFTER_SECONDS.to_owned(), |wait| {
+                        wait.as_secs().to_string()
+                    }),
+            )),
+            ..Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                code,
+                format!(
+                    "WorkSpaces Web is throttling requests and retries did not get through; {reference}"
+                ),
+            )
+        },
+        "UPSTREAM_ACCESS_DENIED" => Problem::new(
+            StatusCode::BAD_GATEWAY,
+            code,
+            format!("the function's execution role may not make this call; {reference}"),
+        ),
+        "UPSTREAM_TIMEOUT" => Problem::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            code,
+            format!("WorkSpaces Web did not answer in time; {reference}"),
+        ),
+        _ => Problem::new(StatusCode::BAD_GATEWAY, code, reference),
     }
 }
 
@@ -345,8 +493,8 @@ fn validation(problems: &crate::domain::Problems) -> Problem {
         .iter()
         .map(|problem| ErrorEntry {
             pointer: Some(problem.pointer.clone()),
-            parameter: None,
             message: problem.message.clone(),
+            ..ErrorEntry::default()
         })
         .collect();
     let detail = if errors.len() > MAX_LISTED_ERRORS {

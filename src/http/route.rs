@@ -29,6 +29,11 @@ pub enum Route {
         organization: String,
         token: String,
     },
+    /// A WorkSpaces Secure Browser portal's identity provider.
+    PortalIdentityProvider {
+        action: Action,
+        portal: String,
+    },
 }
 
 /// What a request to an organization's identity-provider resource asks for.
@@ -55,13 +60,16 @@ impl Route {
             Route::PersonalAccessToken { .. } => {
                 "/organizations/{organizationId}/personal-access-tokens/{tokenId}"
             }
+            Route::PortalIdentityProvider { .. } => {
+                "/secure-browser/portals/{portalId}/identity-provider"
+            }
         }
     }
 
     /// The organization id the path names, still raw.
     pub fn organization(&self) -> Option<&str> {
         match self {
-            Route::Health => None,
+            Route::Health | Route::PortalIdentityProvider { .. } => None,
             Route::IdentityProvider { organization, .. }
             | Route::Readiness { organization }
             | Route::PersonalAccessTokens { organization }
@@ -77,16 +85,22 @@ impl Route {
             | Route::IdentityProvider {
                 action: Action::Read,
                 ..
+            }
+            | Route::PortalIdentityProvider {
+                action: Action::Read,
+                ..
             } => &[],
-            Route::IdentityProvider { .. } | Route::PersonalAccessToken { .. } => &["dryRun"],
+            Route::IdentityProvider { .. }
+            | Route::PortalIdentityProvider { .. }
+            | Route::PersonalAccessToken { .. } => &["dryRun"],
             Route::PersonalAccessTokens { .. } => &["userId", "expiringWithinDays", "nextToken"],
         }
     }
 }
 
-const IDENTITY_PROVIDER_METHODS: &str = "GET, PUT, PATCH, DELETE";
-const HEALTH_METHODS: &str = "GET";
-const READ_ONLY_METHODS: &str = "GET";
+const IDENTITY_PROVIDER_METHODS: &str = "GET, HEAD, PUT, PATCH, DELETE";
+const HEALTH_METHODS: &str = "GET, HEAD";
+const READ_ONLY_METHODS: &str = "GET, HEAD";
 const TOKEN_METHODS: &str = "DELETE";
 
 /// Resolves `method` and `path`. A REST or HTTP API `stage` in front of the path
@@ -144,22 +158,25 @@ pub fn check_routable(path: &str) -> Result<(), RequestError> {
     }
 }
 
-fn resolve_path(method: &Method, path: &str) -> Result<Route, RequestError> {
+/// HEAD is answered wherever GET is (the handler sends the headers without the body).
+fn resolve_path(requested: &Method, path: &str) -> Result<Route, RequestError> {
+    let method = if requested == Method::HEAD {
+        &Method::GET
+    } else {
+        requested
+    };
     let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     match segments.as_slice() {
         ["health"] if method == Method::GET => Ok(Route::Health),
-        ["health"] => Err(not_allowed(method, HEALTH_METHODS)),
-        ["organizations", organization, "identity-provider"] => {
-            let action = match *method {
-                Method::GET => Action::Read,
-                Method::PUT => Action::Replace,
-                Method::PATCH => Action::Patch,
-                Method::DELETE => Action::Remove,
-                _ => return Err(not_allowed(method, IDENTITY_PROVIDER_METHODS)),
-            };
-            Ok(Route::IdentityProvider {
-                action,
-                organization: (*organization).to_owned(),
+        ["health"] => Err(not_allowed(requested, HEALTH_METHODS)),
+        ["organizations", organization, "identity-provider"] => Ok(Route::IdentityProvider {
+            action: identity_provider_action(method)?,
+            organization: (*organization).to_owned(),
+        }),
+        ["secure-browser", "portals", portal, "identity-provider"] => {
+            Ok(Route::PortalIdentityProvider {
+                action: identity_provider_action(method)?,
+                portal: (*portal).to_owned(),
             })
         }
         [
@@ -171,13 +188,13 @@ fn resolve_path(method: &Method, path: &str) -> Result<Route, RequestError> {
             Method::GET => Ok(Route::Readiness {
                 organization: (*organization).to_owned(),
             }),
-            _ => Err(not_allowed(method, READ_ONLY_METHODS)),
+            _ => Err(not_allowed(requested, READ_ONLY_METHODS)),
         },
         ["organizations", organization, "personal-access-tokens"] => match *method {
             Method::GET => Ok(Route::PersonalAccessTokens {
                 organization: (*organization).to_owned(),
             }),
-            _ => Err(not_allowed(method, READ_ONLY_METHODS)),
+            _ => Err(not_allowed(requested, READ_ONLY_METHODS)),
         },
         [
             "organizations",
@@ -189,9 +206,19 @@ fn resolve_path(method: &Method, path: &str) -> Result<Route, RequestError> {
                 organization: (*organization).to_owned(),
                 token: (*token).to_owned(),
             }),
-            _ => Err(not_allowed(method, TOKEN_METHODS)),
+            _ => Err(not_allowed(requested, TOKEN_METHODS)),
         },
         _ => Err(not_found(path)),
+    }
+}
+
+fn identity_provider_action(method: &Method) -> Result<Action, RequestError> {
+    match *method {
+        Method::GET => Ok(Action::Read),
+        Method::PUT => Ok(Action::Replace),
+        Method::PATCH => Ok(Action::Patch),
+        Method::DELETE => Ok(Action::Remove),
+        _ => Err(not_allowed(method, IDENTITY_PROVIDER_METHODS)),
     }
 }
 
@@ -319,6 +346,52 @@ mod tests {
             assert!(
                 matches!(
                     resolve(&Method::DELETE, &unknown, None),
+                    Err(RequestError::NotFound { .. })
+                ),
+                "{unknown}"
+            );
+        }
+    }
+
+    #[test]
+    fn resolves_the_portal_route_and_head() {
+        let portal = "0f0e0d0c-0b0a-4908-8706-050403020100";
+        let path = format!("/secure-browser/portals/{portal}/identity-provider");
+        for (method, action) in [
+            (Method::GET, Action::Read),
+            (Method::HEAD, Action::Read),
+            (Method::PUT, Action::Replace),
+            (Method::PATCH, Action::Patch),
+            (Method::DELETE, Action::Remove),
+        ] {
+            assert_eq!(
+                resolve(&method, &path, None).ok(),
+                Some(Route::PortalIdentityProvider {
+                    action,
+                    portal: portal.to_owned()
+                }),
+                "{method}"
+            );
+        }
+        assert!(matches!(
+            resolve(&Method::POST, &path, None),
+            Err(RequestError::MethodNotAllowed {
+                allow: IDENTITY_PROVIDER_METHODS,
+                ..
+            })
+        ));
+        assert_eq!(
+            resolve(&Method::HEAD, "/health", None).ok(),
+            Some(Route::Health)
+        );
+        for unknown in [
+            format!("{path}/x"),
+            "/secure-browser/portals//identity-provider".to_owned(),
+            "/secure-browser/portals/identity-provider".to_owned(),
+        ] {
+            assert!(
+                matches!(
+                    resolve(&Method::GET, &unknown, None),
                     Err(RequestError::NotFound { .. })
                 ),
                 "{unknown}"

@@ -78,7 +78,7 @@ pub fn write_response(organization: &OrganizationId, outcome: &WriteOutcome) -> 
 
 /// `Confirm-Impact: lockout-risk`, optionally with `; digest="<impactDigest>"` (the digest of the
 /// impact report the caller reviewed). Anything else, or the header twice, confirms nothing.
-fn consent(request: &Request) -> Consent {
+pub(super) fn consent(request: &Request) -> Consent {
     let values: Vec<_> = request.headers().get_all(CONFIRM_HEADER).iter().collect();
     let [value] = values.as_slice() else {
         return Consent::None;

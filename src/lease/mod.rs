@@ -21,6 +21,7 @@ pub use settings::LeaseSettings;
 pub use store::LeaseStore;
 
 use crate::domain::OrganizationId;
+use crate::domain::secure_browser::PortalId;
 
 /// The resource a lease guards, as the lease table's partition key `pk`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,6 +31,11 @@ impl LeaseKey {
     /// The key of a WorkMail organization's identity-provider configuration.
     pub fn workmail_organization(organization: &OrganizationId) -> Self {
         Self(format!("workmail/{}", organization.as_str()))
+    }
+
+    /// The key of a WorkSpaces Secure Browser portal's identity provider.
+    pub fn secure_browser_portal(portal: &PortalId) -> Self {
+        Self(format!("secure-browser/{}", portal.as_str()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -3,9 +3,11 @@
 use std::time::Duration;
 
 use crate::access::Permission;
+use crate::domain::secure_browser::UnrecognizedProvider;
 use crate::domain::{ImpactReport, PreconditionError, Problems, UnrecognizedConfiguration};
 use crate::lease::LeaseError;
 use crate::workmail::WorkMailError;
+use crate::workspaces_web::SecureBrowserError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UseCaseError {
@@ -43,4 +45,15 @@ pub enum UseCaseError {
     CannotMergeUnrecognized(Box<UnrecognizedConfiguration>),
     #[error(transparent)]
     Upstream(#[from] WorkMailError),
+    #[error("the portal has no identity provider")]
+    PortalNotConfigured,
+    /// Removing a portal's identity provider, or changing its type, was not confirmed.
+    #[error("the change signs every portal user out of their way in and was not confirmed")]
+    PortalLockoutNotConfirmed { removal: bool },
+    /// The portal's provider holds a type, key or value outside this version's model: it can be
+    /// replaced or removed, not read or merged.
+    #[error("the portal's identity provider holds values this version does not know")]
+    PortalProviderUnrecognized(Box<UnrecognizedProvider>),
+    #[error(transparent)]
+    SecureBrowser(#[from] SecureBrowserError),
 }

@@ -4,16 +4,11 @@
 //! taken over), the write, a confirming read, and the release.
 
 use std::future::Future;
-use std::time::Duration;
-
-use tokio::time::Instant;
-use tracing::warn;
 
 use super::UseCaseError;
+use super::lease_guard::{release_lease, renew_lease, take_lease};
 use crate::domain::{IdentityProviderConfiguration, OrganizationId, UnrecognizedConfiguration};
-use crate::lease::{
-    Acquisition, Lease, LeaseError, LeaseKey, LeaseSettings, WriteLeases, new_owner,
-};
+use crate::lease::{LeaseKey, LeaseSettings, WriteLeases};
 use crate::workmail::{IdentityProviderRemoval, IdentityProviderStore, WorkMailError};
 
 /// What a decision may ask to write: a whole configuration (every writer), or a configuration or
@@ -155,10 +150,7 @@ where
             Decision::Leave(left) => return Ok(Guarded::Left(left)),
             Decision::Write(target, detail) => (target, detail),
         };
-        leases
-            .renew(&lease, settings.ttl)
-            .await
-            .map_err(lease_failure)?;
+        renew_lease(leases, &lease, settings).await?;
         store.apply(organization, &target).await?;
         let after = target.stored_after().cloned();
         let confirmation = confirm(store, organization, after.as_ref()).await;
@@ -170,50 +162,8 @@ where
         })))
     }
     .await;
-    if let Err(error) = leases.release(&lease).await {
-        warn!(lease = key.as_str(), owner = %lease.owner, %error,
-            "could not release the write lease; it expires by itself");
-    }
+    release_lease(leases, &lease).await;
     outcome
-}
-
-/// Tries for the lease until `settings.wait` has passed, backing off between attempts.
-async fn take_lease(
-    leases: &impl WriteLeases,
-    key: &LeaseKey,
-    label: &str,
-    settings: LeaseSettings,
-) -> Result<Lease, UseCaseError> {
-    let owner = new_owner(label);
-    let deadline = Instant::now() + settings.wait;
-    let mut pause = Duration::from_millis(20);
-    loop {
-        match leases.try_acquire(key, &owner, settings.ttl).await {
-            Ok(Acquisition::Held(lease)) => return Ok(lease),
-            Ok(Acquisition::Busy { remaining }) => {
-                let now = Instant::now();
-                if now >= deadline {
-                    return Err(UseCaseError::WriteInProgress {
-                        retry_after: remaining
-                            .unwrap_or(Duration::from_secs(1))
-                            .max(Duration::from_secs(1)),
-                    });
-                }
-                tokio::time::sleep(pause.min(deadline - now)).await;
-                pause = (pause * 2).min(Duration::from_millis(250));
-            }
-            Err(error) => return Err(UseCaseError::LockUnavailable(error)),
-        }
-    }
-}
-
-fn lease_failure(error: LeaseError) -> UseCaseError {
-    match error {
-        LeaseError::Lost(_) => UseCaseError::WriteInProgress {
-            retry_after: Duration::from_secs(1),
-        },
-        unavailable @ LeaseError::Unavailable(_) => UseCaseError::LockUnavailable(unavailable),
-    }
 }
 
 async fn confirm(

@@ -8,6 +8,8 @@ mod error;
 mod grants;
 mod guarded_write;
 mod impact;
+mod lease_guard;
+mod portal_provider;
 mod read;
 mod tokens;
 
@@ -21,6 +23,10 @@ pub use guarded_write::{
     ApplyWrite, Confirmation, Current, Decision, Guarded, WriteTarget, Written, guarded_write,
 };
 pub use impact::{Consent, DirectoryReading, Readiness, check_consent, impact_of, readiness};
+pub use portal_provider::{
+    PortalChange, PortalMutation, PortalRef, PortalTarget, PortalWrite, PortalWriteFacts,
+    PortalWriteOutcome, change_portal_provider, read_portal_provider,
+};
 pub use read::{Stored, read};
 pub use tokens::{
     ExpiryWindow, RevocationFacts, RevocationOutcome, TokenError, TokenListing, TokenPage,

@@ -2,8 +2,6 @@
 //! the SDK's and WorkMail's answers back, refusing any answer the model would not allow.
 
 use aws_config::SdkConfig;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_sdk_workmail::Client;
 use aws_sdk_workmail::operation::describe_identity_provider_configuration::DescribeIdentityProviderConfigurationOutput;
 use aws_sdk_workmail::types::{
@@ -32,18 +30,8 @@ impl SdkWorkMail {
     /// `AWS_ENDPOINT_URL_WORKMAIL` / `AWS_ENDPOINT_URL`), with the timeouts and retries of `settings`.
     pub fn new(sdk_config: &SdkConfig, settings: &UpstreamSettings) -> Self {
         let config = aws_sdk_workmail::config::Builder::from(sdk_config)
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_timeout(settings.operation_timeout)
-                    .operation_attempt_timeout(settings.attempt_timeout)
-                    .connect_timeout(settings.connect_timeout)
-                    .build(),
-            )
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(settings.max_attempts)
-                    .with_initial_backoff(settings.initial_backoff),
-            )
+            .timeout_config(settings.timeout_config())
+            .retry_config(settings.retry_config())
             .build();
         Self {
             client: Client::from_conf(config),

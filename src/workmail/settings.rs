@@ -1,6 +1,10 @@
-//! `UpstreamSettings`: timeouts and retries of WorkMail calls, read from the environment.
+//! `UpstreamSettings`: timeouts and retries of upstream calls (WorkMail's, and WorkSpaces Web's with
+//! the same values), read from the environment.
 
 use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 
 /// How long and how often the function tries WorkMail before it answers the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +42,22 @@ pub struct SettingsError {
 }
 
 impl UpstreamSettings {
+    /// The SDK timeouts these settings stand for.
+    pub fn timeout_config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .operation_timeout(self.operation_timeout)
+            .operation_attempt_timeout(self.attempt_timeout)
+            .connect_timeout(self.connect_timeout)
+            .build()
+    }
+
+    /// The SDK retries these settings stand for (standard mode).
+    pub fn retry_config(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts)
+            .with_initial_backoff(self.initial_backoff)
+    }
+
     /// Reads `WORKMAIL_OPERATION_TIMEOUT_MS`, `WORKMAIL_ATTEMPT_TIMEOUT_MS`, `WORKMAIL_CONNECT_TIMEOUT_MS`,
     /// `WORKMAIL_MAX_ATTEMPTS` and `WORKMAIL_INITIAL_BACKOFF_MS`; unset ones keep their defaults.
     pub fn from_env() -> Result<Self, SettingsError> {

@@ -12,6 +12,7 @@ use aws_sdk_workmail::config::Credentials;
 use idp_gateway::http::{AccessControl, Api};
 use idp_gateway::lease::{InProcessLeases, LeaseSettings, LeaseStore};
 use idp_gateway::workmail::{SdkWorkMail, UpstreamSettings};
+use idp_gateway::workspaces_web::SdkWorkSpacesWeb;
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Context, LambdaEvent};
 use serde_json::Value;
@@ -89,6 +90,7 @@ pub fn api_over(
 ) -> Api<SdkWorkMail> {
     Api::new(
         SdkWorkMail::new(config, settings),
+        SdkWorkSpacesWeb::new(config, settings),
         local_leases(),
         lease_settings(settings),
         access,
@@ -105,21 +107,31 @@ pub fn lease_settings(settings: &UpstreamSettings) -> LeaseSettings {
     LeaseSettings::for_operation_timeout(settings.operation_timeout)
 }
 
+/// The function ARN the tests' invocations carry: portal ARNs are built from its account and region,
+/// those of the emulator's demo portals.
+pub const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:idp-gateway-api";
+
+/// An invocation's context as Lambda gives it.
+pub fn test_context() -> Context {
+    let mut context = Context::default();
+    context.request_id = "test-request-id".to_owned();
+    context.invoked_function_arn = FUNCTION_ARN.to_owned();
+    context
+}
+
 /// Sends one Lambda event through `api.handle_event`, as the runtime would.
 pub async fn invoke_api(api: &Api<SdkWorkMail>, event: &Value) -> Answer {
     let payload: LambdaRequest = serde_json::from_value(event.clone()).expect("an HTTP event");
-    let mut context = Context::default();
-    context.request_id = "test-request-id".to_owned();
-    let response = api.handle_event(LambdaEvent::new(payload, context)).await;
+    let response = api
+        .handle_event(LambdaEvent::new(payload, test_context()))
+        .await;
     Answer::from_lambda(serde_json::to_value(&response).expect("response serializes"))
 }
 
 /// Sends one invocation's raw JSON text through `api.handle_raw_event`, as the `api` binary does
 /// (for events a `serde_json::Value` cannot hold, such as an unpaired UTF-16 surrogate escape).
 pub async fn invoke_raw(api: &Api<SdkWorkMail>, event: &str) -> Answer {
-    let mut context = Context::default();
-    context.request_id = "test-request-id".to_owned();
-    let response = api.handle_raw_event(event, context).await;
+    let response = api.handle_raw_event(event, test_context()).await;
     Answer::from_lambda(serde_json::to_value(&response).expect("response serializes"))
 }
 
@@ -350,14 +362,24 @@ pub fn stored(lifetime: u32) -> Value {
 /// The built `api` binary under the local Runtime API, against `emulator`, with JSON logs and write
 /// leases in its process: for the tests that read what the function itself writes (audit records).
 pub async fn api_process(emulator: &Emulator) -> lambda_harness::FunctionProcess {
+    api_process_with(emulator, &[]).await
+}
+
+/// `api_process` with `extra` settings (`RUST_LOG`, say).
+pub async fn api_process_with(
+    emulator: &Emulator,
+    extra: &[(&str, &str)],
+) -> lambda_harness::FunctionProcess {
     let endpoint = emulator.url();
-    let env = [
+    let mut env = vec![
         ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
         ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
         ("WRITE_LOCK_IN_PROCESS", "true"),
     ];
+    env.extend_from_slice(extra);
     lambda_harness::FunctionProcess::start(env!("CARGO_BIN_EXE_api"), "ApiFunction", &env)
         .await
         .expect("the api binary starts")

@@ -8,7 +8,6 @@ use super::name::ProviderName;
 use super::provider_type::ProviderType;
 use super::source::Entry;
 use super::wire::WireProvider;
-use crate::domain::change::document_etag;
 
 /// The member of a SAML view that lists the metadata's signing certificates (read-only).
 pub(super) const SIGNING_CERTIFICATES: &str = "signingCertificates";
@@ -61,15 +60,10 @@ impl IdentityProvider {
         self.document(Rendering::View)
     }
 
-    /// A strong ETag: a hash of the whole wire form (name, type and every detail, secrets included,
-    /// so a rotated secret changes it), quoted hex. A hash reveals no secret.
+    /// A strong ETag: that of the wire form (`WireProvider::etag`), so a provider and what
+    /// WorkSpaces Web stores of it have the same one.
     pub fn etag(&self) -> String {
-        let wire = self.to_wire();
-        document_etag(&json!({
-            "name": wire.name,
-            "type": wire.provider_type,
-            "details": wire.details,
-        }))
+        self.to_wire().etag()
     }
 
     pub(super) fn document(&self, rendering: Rendering) -> Value {

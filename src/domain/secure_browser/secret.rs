@@ -52,14 +52,7 @@ impl Secret {
 
     /// The first 6 hex digits of the secret's SHA-256.
     pub fn fingerprint(&self) -> SecretFingerprint {
-        let digest = Sha256::digest(self.0.as_bytes());
-        SecretFingerprint(
-            digest
-                .iter()
-                .take(FINGERPRINT_BYTES)
-                .map(|byte| format!("{byte:02x}"))
-                .collect(),
-        )
+        SecretFingerprint::of(&self.0)
     }
 
     /// The value, for the wire form only.
@@ -80,6 +73,18 @@ impl fmt::Debug for Secret {
 pub struct SecretFingerprint(String);
 
 impl SecretFingerprint {
+    /// The fingerprint of a secret's text (for the wire form, where secrets are plain strings).
+    pub(super) fn of(secret: &str) -> Self {
+        let digest = Sha256::digest(secret.as_bytes());
+        Self(
+            digest
+                .iter()
+                .take(FINGERPRINT_BYTES)
+                .map(|byte| format!("{byte:02x}"))
+                .collect(),
+        )
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

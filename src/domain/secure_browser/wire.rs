@@ -10,7 +10,9 @@ use super::details::ProviderDetails;
 use super::name::ProviderName;
 use super::provider::IdentityProvider;
 use super::provider_type::ProviderType;
+use super::secret::SecretFingerprint;
 use super::source::{Field, Source};
+use crate::domain::change::document_etag;
 use crate::domain::{Problems, Timestamp, escape_pointer_token};
 
 const DETAILS: &str = "/identityProviderDetails";
@@ -22,6 +24,35 @@ pub struct WireProvider {
     pub name: String,
     pub provider_type: String,
     pub details: BTreeMap<String, String>,
+}
+
+/// The detail keys that hold secrets.
+const SECRET_KEYS: &[&str] = &["client_secret", "private_key"];
+
+impl WireProvider {
+    /// A strong ETag of the stored provider, quoted hex: a hash of its name, type and details, each
+    /// secret represented by its fingerprint. A rotated secret changes it (but for a 1 in 2^24
+    /// chance), and it tells no more about a secret than the fingerprint the view already shows:
+    /// a hash of the secret itself would let anyone who can read the ETag test guesses offline.
+    pub fn etag(&self) -> String {
+        let details: BTreeMap<&str, String> = self
+            .details
+            .iter()
+            .map(|(key, value)| {
+                let shown = if SECRET_KEYS.contains(&key.as_str()) {
+                    format!("sha256Prefix:{}", SecretFingerprint::of(value))
+                } else {
+                    value.clone()
+                };
+                (key.as_str(), shown)
+            })
+            .collect();
+        document_etag(&serde_json::json!({
+            "name": self.name,
+            "type": self.provider_type,
+            "details": details,
+        }))
+    }
 }
 
 impl fmt::Debug for WireProvider {

@@ -1,0 +1,71 @@
+//! The lease part of every guarded write, shared by the WorkMail and the WorkSpaces Web writers:
+//! taking a resource's lease within a bounded wait, renewing it just before the write, releasing it.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tracing::warn;
+
+use super::UseCaseError;
+use crate::lease::{
+    Acquisition, Lease, LeaseError, LeaseKey, LeaseSettings, WriteLeases, new_owner,
+};
+
+/// Tries for the lease until `settings.wait` has passed, backing off between attempts.
+pub(super) async fn take_lease(
+    leases: &impl WriteLeases,
+    key: &LeaseKey,
+    label: &str,
+    settings: LeaseSettings,
+) -> Result<Lease, UseCaseError> {
+    let owner = new_owner(label);
+    let deadline = Instant::now() + settings.wait;
+    let mut pause = Duration::from_millis(20);
+    loop {
+        match leases.try_acquire(key, &owner, settings.ttl).await {
+            Ok(Acquisition::Held(lease)) => return Ok(lease),
+            Ok(Acquisition::Busy { remaining }) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(UseCaseError::WriteInProgress {
+                        retry_after: remaining
+                            .unwrap_or(Duration::from_secs(1))
+                            .max(Duration::from_secs(1)),
+                    });
+                }
+                tokio::time::sleep(pause.min(deadline - now)).await;
+                pause = (pause * 2).min(Duration::from_millis(250));
+            }
+            Err(error) => return Err(UseCaseError::LockUnavailable(error)),
+        }
+    }
+}
+
+fn lease_failure(error: LeaseError) -> UseCaseError {
+    match error {
+        LeaseError::Lost(_) => UseCaseError::WriteInProgress {
+            retry_after: Duration::from_secs(1),
+        },
+        unavailable @ LeaseError::Unavailable(_) => UseCaseError::LockUnavailable(unavailable),
+    }
+}
+
+/// Renews `lease` for another `settings.ttl`, so that the write that follows ends before it expires.
+pub(super) async fn renew_lease(
+    leases: &impl WriteLeases,
+    lease: &Lease,
+    settings: LeaseSettings,
+) -> Result<(), UseCaseError> {
+    leases
+        .renew(lease, settings.ttl)
+        .await
+        .map_err(lease_failure)
+}
+
+/// Releases `lease`; a failure only delays the next writer until the lease expires.
+pub(super) async fn release_lease(leases: &impl WriteLeases, lease: &Lease) {
+    if let Err(error) = leases.release(lease).await {
+        warn!(lease = lease.key.as_str(), owner = %lease.owner, %error,
+            "could not release the write lease; it expires by itself");
+    }
+}

@@ -1,0 +1,285 @@
+//! A WorkSpaces Secure Browser portal's identity provider: reading it, and changing it (PUT, PATCH,
+//! DELETE) on the same terms as a WorkMail configuration — the caller's grants, the merge or
+//! replacement, validation, preconditions against the ETag, and the lockout-risk confirmation,
+//! decided on the state read under the portal's write lease (or, for a dry run, on an unleased read,
+//! writing nothing); a result equal to the current state writes nothing; every write is confirmed
+//! by a read. Removing the provider, or changing its type, signs every portal user out of the way
+//! they sign in: both need `escalate` and `Confirm-Impact: lockout-risk`.
+
+use serde_json::Value;
+
+use super::configuration_write::{CHANGED_BY_ANOTHER_WRITER, CONFIRMATION_READ_FAILED};
+use super::lease_guard::{release_lease, renew_lease, take_lease};
+use super::{Consent, Grants, UseCaseError};
+use crate::access::Permission;
+use crate::domain::secure_browser::{
+    IdentityProvider, IdentityProviderArn, PortalArn, PortalId, merge_identity_provider,
+};
+use crate::domain::{FieldChange, IdempotencyKey, Preconditions, Timestamp};
+use crate::lease::{LeaseKey, LeaseSettings, WriteLeases};
+use crate::workspaces_web::{
+    PortalProviderRemoval, PortalProviderStore, SecureBrowserError, StoredContent, StoredProvider,
+};
+
+/// The portal a request names: its id and the ARN built from the function's own account and region.
+#[derive(Debug, Clone)]
+pub struct PortalRef {
+    pub id: PortalId,
+    pub arn: PortalArn,
+}
+
+/// The current identity provider, for a caller who may read it.
+pub async fn read_portal_provider(
+    store: &impl PortalProviderStore,
+    portal: &PortalRef,
+    grants: Grants,
+) -> Result<IdentityProvider, UseCaseError> {
+    grants.require(Permission::Read)?;
+    match store.find(&portal.arn).await? {
+        None => Err(UseCaseError::PortalNotConfigured),
+        Some(StoredProvider {
+            content: StoredContent::Known(provider),
+            ..
+        }) => Ok(provider),
+        Some(StoredProvider {
+            content: StoredContent::Unrecognized { reason, .. },
+            ..
+        }) => Err(UseCaseError::PortalProviderUnrecognized(Box::new(reason))),
+    }
+}
+
+/// A requested change of a portal's identity provider.
+#[derive(Debug, Clone)]
+pub enum PortalMutation {
+    /// PUT: the whole provider (already parsed), with the warnings its parsing found.
+    Replace {
+        provider: Box<IdentityProvider>,
+        warnings: Vec<String>,
+    },
+    /// PATCH: an RFC 7396 merge patch over the current provider, secrets included (a secret the
+    /// patch leaves out is kept).
+    Patch(Value),
+    /// DELETE.
+    Remove,
+}
+
+/// One write, as the caller asked for it.
+#[derive(Debug, Clone)]
+pub struct PortalWrite {
+    pub portal: PortalRef,
+    pub mutation: PortalMutation,
+    pub grants: Grants,
+    pub preconditions: Preconditions,
+    pub require_precondition: bool,
+    pub dry_run: bool,
+    pub consent: Consent,
+    /// Passed upstream as the idempotency token; without it the SDK makes one.
+    pub idempotency_key: Option<IdempotencyKey>,
+}
+
+/// What a write does to a portal's provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortalChange {
+    pub before: Option<IdentityProvider>,
+    pub after: Option<IdentityProvider>,
+    /// What validating the result found worth saying (a certificate about to expire).
+    pub warnings: Vec<String>,
+}
+
+impl PortalChange {
+    pub fn would_change(&self) -> bool {
+        self.before != self.after
+    }
+
+    /// Removing the provider, or changing its type: every portal user's sign-in stops working as
+    /// they know it.
+    pub fn risks_lockout(&self) -> bool {
+        match (&self.before, &self.after) {
+            (Some(_), None) => true,
+            (Some(before), Some(after)) => before.provider_type() != after.provider_type(),
+            (None, _) => false,
+        }
+    }
+
+    /// The difference, secrets shown only by their fingerprints.
+    pub fn diff(&self) -> Vec<FieldChange> {
+        crate::domain::secure_browser::diff_views(self.before.as_ref(), self.after.as_ref())
+    }
+}
+
+/// How a portal write ended, when it did not end in an error.
+#[derive(Debug, Clone)]
+pub enum PortalWriteOutcome {
+    DryRun(Box<PortalChange>),
+    /// The result equals the current state: nothing written.
+    Unchanged(Option<Box<IdentityProvider>>),
+    /// Written. `stored` is what the confirming read returned (or what was written, if that read
+    /// failed); `warning` says when the two may differ.
+    Written {
+        stored: Option<Box<IdentityProvider>>,
+        warning: Option<&'static str>,
+        warnings: Vec<String>,
+    },
+}
+
+/// What the write learned, kept for the audit record even when it ends in an error.
+#[derive(Debug, Default)]
+pub struct PortalWriteFacts {
+    pub change: Option<PortalChange>,
+    pub effect: Option<super::Effect>,
+    pub warning: Option<&'static str>,
+}
+
+/// Where a portal write goes: WorkSpaces Web and the write leases.
+pub struct PortalTarget<'a, S, L> {
+    pub store: &'a S,
+    pub leases: &'a L,
+    pub lease_settings: LeaseSettings,
+}
+
+/// Carries out `request`.
+pub async fn change_portal_provider<S, L>(
+    target: PortalTarget<'_, S, L>,
+    request: &PortalWrite,
+    facts: &mut PortalWriteFacts,
+) -> Result<PortalWriteOutcome, UseCaseError>
+where
+    S: PortalProviderRemoval,
+    L: WriteLeases,
+{
+    request.grants.require(Permission::Write)?;
+    let PortalTarget {
+        store,
+        leases,
+        lease_settings,
+    } = target;
+    if request.dry_run {
+        let stored = store.find(&request.portal.arn).await?;
+        let change = decide(request, stored.as_ref(), facts)?;
+        facts.effect = Some(super::Effect::DryRun);
+        return Ok(PortalWriteOutcome::DryRun(Box::new(change)));
+    }
+    let key = LeaseKey::secure_browser_portal(&request.portal.id);
+    let lease = take_lease(leases, &key, "api", lease_settings).await?;
+    let outcome = async {
+        let stored = store.find(&request.portal.arn).await?;
+        let change = decide(request, stored.as_ref(), facts)?;
+        if !change.would_change() && stored.as_ref().is_none_or(is_known) {
+            facts.effect = Some(super::Effect::Unchanged);
+            return Ok(PortalWriteOutcome::Unchanged(change.before.map(Box::new)));
+        }
+        renew_lease(leases, &lease, lease_settings).await?;
+        let existing = stored.map(|stored| stored.arn);
+        apply(store, request, existing.as_ref(), change.after.as_ref()).await?;
+        facts.effect = Some(super::Effect::Written);
+        let (stored, warning) = match store.find(&request.portal.arn).await {
+            Ok(found) if known(found.as_ref()) == change.after.as_ref() => (change.after, None),
+            Ok(found) => (
+                known(found.as_ref()).cloned(),
+                Some(CHANGED_BY_ANOTHER_WRITER),
+            ),
+            Err(_) => (change.after, Some(CONFIRMATION_READ_FAILED)),
+        };
+        facts.warning = warning;
+        Ok(PortalWriteOutcome::Written {
+            stored: stored.map(Box::new),
+            warning,
+            warnings: change.warnings,
+        })
+    }
+    .await;
+    release_lease(leases, &lease).await;
+    outcome
+}
+
+fn is_known(stored: &StoredProvider) -> bool {
+    matches!(stored.content, StoredContent::Known(_))
+}
+
+fn known(stored: Option<&StoredProvider>) -> Option<&IdentityProvider> {
+    match stored {
+        Some(StoredProvider {
+            content: StoredContent::Known(provider),
+            ..
+        }) => Some(provider),
+        _ => None,
+    }
+}
+
+/// The upstream call that turns what is stored into `after`.
+async fn apply(
+    store: &impl PortalProviderRemoval,
+    request: &PortalWrite,
+    existing: Option<&IdentityProviderArn>,
+    after: Option<&IdentityProvider>,
+) -> Result<(), SecureBrowserError> {
+    let key = request.idempotency_key.as_ref();
+    match (existing, after) {
+        (None, Some(provider)) => store
+            .create(&request.portal.arn, provider, key)
+            .await
+            .map(drop),
+        (Some(arn), Some(provider)) => store.update(arn, provider, key).await,
+        (Some(arn), None) => store.delete(arn).await,
+        (None, None) => Ok(()),
+    }
+}
+
+/// What the request makes of what is stored, checked against the preconditions, the caller's
+/// grants and consent.
+fn decide(
+    request: &PortalWrite,
+    stored: Option<&StoredProvider>,
+    facts: &mut PortalWriteFacts,
+) -> Result<PortalChange, UseCaseError> {
+    let (before, current_etag) = match stored.map(|stored| &stored.content) {
+        None => (None, None),
+        Some(StoredContent::Known(provider)) => (Some(provider), Some(provider.etag())),
+        Some(StoredContent::Unrecognized { reason, etag }) => {
+            if matches!(request.mutation, PortalMutation::Patch(_)) {
+                return Err(UseCaseError::PortalProviderUnrecognized(Box::new(
+                    reason.clone(),
+                )));
+            }
+            (None, Some(etag.clone()))
+        }
+    };
+    let (after, warnings) = match &request.mutation {
+        PortalMutation::Replace { provider, warnings } => {
+            (Some(provider.as_ref().clone()), warnings.clone())
+        }
+        PortalMutation::Patch(patch) => {
+            let Some(current) = before else {
+                return Err(UseCaseError::PortalNotConfigured);
+            };
+            let parsed = merge_identity_provider(current, patch, Timestamp::now())
+                .map_err(UseCaseError::Invalid)?;
+            (Some(parsed.provider), parsed.warnings)
+        }
+        PortalMutation::Remove => {
+            if stored.is_none() {
+                return Err(UseCaseError::PortalNotConfigured);
+            }
+            (None, Vec::new())
+        }
+    };
+    let change = PortalChange {
+        before: before.cloned(),
+        after,
+        warnings,
+    };
+    facts.change = Some(change.clone());
+    request
+        .preconditions
+        .check(current_etag.as_deref(), request.require_precondition)?;
+    let unrecognized = stored.is_some_and(|stored| !is_known(stored));
+    if change.risks_lockout() || unrecognized {
+        request.grants.require(Permission::Escalate)?;
+        if !matches!(request.consent, Consent::LockoutRisk { .. }) {
+            return Err(UseCaseError::PortalLockoutNotConfirmed {
+                removal: change.after.is_none(),
+            });
+        }
+    }
+    Ok(change)
+}
