@@ -63,6 +63,17 @@ API_ACTIONS = ENFORCER_ACTIONS | {
     "workmail:DeleteIdentityProviderConfiguration",
     "workmail:DeletePersonalAccessToken",
 }
+# WorkSpaces Secure Browser: changes authorize on the (tagged) portal and on the identity provider,
+# reads on the identity provider only (Service Authorization Reference, WorkSpaces Web).
+API_PORTAL_ACTIONS = {
+    "workspaces-web:CreateIdentityProvider",
+    "workspaces-web:UpdateIdentityProvider",
+    "workspaces-web:DeleteIdentityProvider",
+}
+API_PROVIDER_ACTIONS = API_PORTAL_ACTIONS | {
+    "workspaces-web:ListIdentityProviders",
+    "workspaces-web:GetIdentityProvider",
+}
 ORGANIZATION_ID = re.compile(r"^m-[0-9a-f]{32}$")
 # IAM's quota on the inline policies of one role, all together (whitespace not counted).
 ROLE_INLINE_POLICY_LIMIT = 10240
@@ -215,7 +226,12 @@ def check_private_iam_api(resources):
     assert endpoint["Types"] == ["PRIVATE"], endpoint
     assert endpoint["VpcEndpointIds"] == [{"Ref": "VpcEndpointId"}], endpoint
     methods = api["Properties"]["Body"]["paths"]
-    assert set(methods) == {"/organizations/{organizationId}/identity-provider", "/health", "/{proxy+}"}, set(methods)
+    assert set(methods) == {
+        "/organizations/{organizationId}/identity-provider",
+        "/secure-browser/portals/{portalId}/identity-provider",
+        "/health",
+        "/{proxy+}",
+    }, set(methods)
     for path, operations in methods.items():
         for method, operation in operations.items():
             assert operation["security"] == [{"AWS_IAM": []}], (path, method, operation.get("security"))
@@ -291,8 +307,32 @@ def role_grants(resources, function_name, actions, parameters=None):
     assert not any(of_type(resources, "AWS::IAM::Policy")), "no other policies attach to the roles"
 
 
+def portal_grants(resources, function_name, portal_actions, provider_actions, parameters=None):
+    """The function's role may call exactly `portal_actions` on the tagged portals of this stack's account
+    and region, and `provider_actions` on that account's and region's identity providers (which carry no
+    management tag), and no other WorkSpaces Web action anywhere."""
+    role = role_of(resources, function_name)
+    browser = [
+        statement
+        for statement in role_statements(resources, role, parameters)
+        if any(action.startswith("workspaces-web:") for action in as_list(statement.get("Action", [])))
+    ]
+    scope = "arn:aws:workspaces-web:%s:%s:" % (PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"])
+    by_resource = {tuple(as_list(statement["Resource"])): statement for statement in browser}
+    assert set(by_resource) == {(scope + "portal/*",), (scope + "identityProvider/*",)}, browser
+    portals = by_resource[(scope + "portal/*",)]
+    assert set(as_list(portals["Action"])) == portal_actions, portals
+    assert portals["Condition"] == tag_condition(parameters), portals
+    providers = by_resource[(scope + "identityProvider/*",)]
+    assert set(as_list(providers["Action"])) == provider_actions, providers
+    assert "Condition" not in providers, providers
+    writes = {a for a in provider_actions if not a.split(":")[1].startswith(("List", "Get"))}
+    assert writes <= portal_actions, "every change also needs the tagged portal: %s" % (writes - portal_actions)
+
+
 def check_least_privilege(resources):
     role_grants(resources, "ApiFunction", API_ACTIONS)
+    portal_grants(resources, "ApiFunction", API_PORTAL_ACTIONS, API_PROVIDER_ACTIONS)
     role_grants(resources, "EnforcerFunction", ENFORCER_ACTIONS)
     enforcer = role_statements(resources, role_of(resources, "EnforcerFunction"))
     deletes = [a for s in enforcer for a in as_list(s.get("Action", [])) if a.startswith("workmail:Delete")]
@@ -303,19 +343,26 @@ def check_least_privilege(resources):
     # Another tag value is what the roles then require.
     other = dict(PARAMETERS, ManagementTagKey="team:mail-admin", ManagementTagValue="eu-tenants")
     role_grants(resources, "ApiFunction", API_ACTIONS, other)
+    portal_grants(resources, "ApiFunction", API_PORTAL_ACTIONS, API_PROVIDER_ACTIONS, other)
     role_grants(resources, "EnforcerFunction", ENFORCER_ACTIONS, other)
 
 
 def no_untagged_wildcards(resources, function_name):
     """Every statement allows, names its actions one by one and its resources by ARN; the only `*` in a
-    resource is the organization id, and only under the management-tag condition."""
+    resource is the organization or portal id, only under the management-tag condition, or the identity
+    provider ids of this account and region (identity providers carry no management tag; every change
+    to one also needs the tagged portal, see portal_grants)."""
+    providers = "arn:aws:workspaces-web:%s:%s:identityProvider/*" % (PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"])
     for statement in role_statements(resources, role_of(resources, function_name)):
         assert statement["Effect"] == "Allow", statement
         assert "NotAction" not in statement and "NotResource" not in statement, statement
         assert all("*" not in action for action in as_list(statement["Action"])), statement
         for resource in as_list(statement["Resource"]):
             if isinstance(resource, str) and "*" in resource:
-                assert resource.endswith(":organization/*") and resource.count("*") == 1, statement
+                assert resource.count("*") == 1, statement
+                if resource == providers:
+                    continue
+                assert resource.endswith((":organization/*", ":portal/*")), statement
                 assert statement.get("Condition") == tag_condition(), statement
 
 
