@@ -165,6 +165,16 @@ impl AccessPolicy {
         })
     }
 
+    /// Whether `caller` may read some organization (`read` or `write` on any, or on every one).
+    pub fn reads_some_organization(&self, caller: &Caller) -> bool {
+        self.grants.iter().any(|grant| {
+            grant.principal.matches(&caller.principal)
+                && grant.organizations.is_some()
+                && (grant.permissions.contains(&Permission::Read)
+                    || grant.permissions.contains(&Permission::Write))
+        })
+    }
+
     /// Whether `caller` holds `permission` on `portal`.
     pub fn allows_portal(
         &self,

@@ -45,6 +45,21 @@ impl AccessControl {
         })
     }
 
+    /// Whether the caller may list organizations: it may read some organization (without a policy,
+    /// anyone may). A caller who may not is refused outright, so that not even an empty list answers.
+    pub fn may_list_organizations(&self, identity: &RequestIdentity) -> bool {
+        match (&self.policy, identity.caller.as_ref()) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(policy), Some(caller)) => policy.reads_some_organization(caller),
+        }
+    }
+
+    /// Whether the overview may show `organization` to the caller: managed here, and readable.
+    pub fn may_read(&self, identity: &RequestIdentity, organization: &OrganizationId) -> bool {
+        self.managed.includes(organization) && self.grants(identity, organization).read
+    }
+
     /// What the policy lets the caller do on a WorkSpaces Secure Browser `portal`, on the same terms.
     pub fn portal_grants(&self, identity: &RequestIdentity, portal: &PortalId) -> Grants {
         self.grants_by(identity, |policy, caller, permission| {

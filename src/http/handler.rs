@@ -13,6 +13,7 @@ use tracing::{info, warn};
 use super::access_control::AccessControl;
 use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
+use super::overview_route::{overview_request, overview_response};
 use super::portal_routes::{portal_provider_response, portal_write_request, portal_write_response};
 use super::query::parse_query;
 use super::readiness_route::readiness_response;
@@ -30,7 +31,7 @@ use crate::domain::{OrganizationId, Timestamp};
 use crate::lease::{LeaseSettings, LeaseStore};
 use crate::use_cases::{
     self, ConfigurationTarget, DirectoryReading, Grants, PortalRef, PortalTarget, PortalWriteFacts,
-    RevocationFacts, Stored, WriteFacts,
+    RevocationFacts, Stored, UseCaseError, WriteFacts,
 };
 use crate::workmail::ApiWorkMail;
 use crate::workspaces_web::{PortalProviderRemoval, SdkWorkSpacesWeb};
@@ -198,6 +199,20 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                 StatusCode::OK,
                 &json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }),
             )),
+            Route::Organizations => {
+                if !self.access.may_list_organizations(identity) {
+                    return Err(UseCaseError::Forbidden(Permission::Read).into());
+                }
+                let overview = overview_request(
+                    request.uri().query(),
+                    self.reading_for(request, Duration::ZERO),
+                )?;
+                let page = use_cases::overview(store, &overview, |organization| {
+                    self.access.may_read(identity, organization)
+                })
+                .await?;
+                Ok(overview_response(&page))
+            }
             Route::IdentityProvider {
                 action,
                 organization,

@@ -9,6 +9,7 @@ mod error;
 mod handler;
 mod identity;
 mod lambda;
+mod overview_route;
 mod portal_routes;
 mod problem;
 mod query;

@@ -12,6 +12,8 @@ use crate::domain::OrganizationId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Health,
+    /// GET: one page of the organizations the caller may read, with their configurations' summaries.
+    Organizations,
     IdentityProvider {
         action: Action,
         organization: String,
@@ -50,6 +52,7 @@ impl Route {
     pub fn template(&self) -> &'static str {
         match self {
             Route::Health => "/health",
+            Route::Organizations => "/organizations",
             Route::IdentityProvider { .. } => "/organizations/{organizationId}/identity-provider",
             Route::Readiness { .. } => {
                 "/organizations/{organizationId}/identity-provider/readiness"
@@ -69,7 +72,7 @@ impl Route {
     /// The organization id the path names, still raw.
     pub fn organization(&self) -> Option<&str> {
         match self {
-            Route::Health | Route::PortalIdentityProvider { .. } => None,
+            Route::Health | Route::Organizations | Route::PortalIdentityProvider { .. } => None,
             Route::IdentityProvider { organization, .. }
             | Route::Readiness { organization }
             | Route::PersonalAccessTokens { organization }
@@ -94,6 +97,7 @@ impl Route {
             | Route::PortalIdentityProvider { .. }
             | Route::PersonalAccessToken { .. } => &["dryRun"],
             Route::PersonalAccessTokens { .. } => &["userId", "expiringWithinDays", "nextToken"],
+            Route::Organizations => &["limit", "nextToken"],
         }
     }
 }
@@ -169,6 +173,8 @@ fn resolve_path(requested: &Method, path: &str) -> Result<Route, RequestError> {
     match segments.as_slice() {
         ["health"] if method == Method::GET => Ok(Route::Health),
         ["health"] => Err(not_allowed(requested, HEALTH_METHODS)),
+        ["organizations"] if method == Method::GET => Ok(Route::Organizations),
+        ["organizations"] => Err(not_allowed(requested, READ_ONLY_METHODS)),
         ["organizations", organization, "identity-provider"] => Ok(Route::IdentityProvider {
             action: identity_provider_action(method)?,
             organization: (*organization).to_owned(),
@@ -271,7 +277,6 @@ mod tests {
         for unknown in [
             "/",
             "",
-            "/organizations",
             "/organizations//identity-provider/x",
             "/health/",
             "/organizations//identity-provider",

@@ -48,7 +48,7 @@ pub fn listing_request(
 }
 
 /// The parameter `name` parsed, if given once; a problem when it is given twice or is invalid.
-fn at_most_once<T>(
+pub(super) fn at_most_once<T>(
     raw_query: Option<&str>,
     name: &str,
     parse: impl Fn(&str) -> Result<T, InvalidValue>,

@@ -8,8 +8,8 @@ use crate::domain::{
     PersonalAccessTokenSummary, UserId,
 };
 use crate::workmail::{
-    IdentityProviderRemoval, IdentityProviderStore, MailboxDirectory, Operation, Page, PageToken,
-    TokenRevocation, WorkMailError,
+    IdentityProviderRemoval, IdentityProviderStore, MailboxDirectory, Operation,
+    OrganizationListing, OrganizationSummary, Page, PageToken, TokenRevocation, WorkMailError,
 };
 
 pub struct TracedStore<'a, S> {
@@ -69,6 +69,16 @@ impl<S: IdentityProviderRemoval> IdentityProviderRemoval for TracedStore<'_, S> 
     async fn delete(&self, organization: &OrganizationId) -> Result<(), WorkMailError> {
         self.note(Operation::Delete);
         self.inner.delete(organization).await
+    }
+}
+
+impl<S: OrganizationListing> OrganizationListing for TracedStore<'_, S> {
+    async fn list_organizations(
+        &self,
+        next: Option<&PageToken>,
+    ) -> Result<Page<OrganizationSummary>, WorkMailError> {
+        self.note(Operation::ListOrganizations);
+        self.inner.list_organizations(next).await
     }
 }
 

@@ -9,6 +9,7 @@ mod grants;
 mod guarded_write;
 mod impact;
 mod lease_guard;
+mod overview;
 mod portal_provider;
 mod read;
 mod tokens;
@@ -23,6 +24,9 @@ pub use guarded_write::{
     ApplyWrite, Confirmation, Current, Decision, Guarded, WriteTarget, Written, guarded_write,
 };
 pub use impact::{Consent, DirectoryReading, Readiness, check_consent, impact_of, readiness};
+pub use overview::{
+    OverviewEntry, OverviewPage, OverviewRequest, OverviewToken, ProviderSummary, overview,
+};
 pub use portal_provider::{
     PortalChange, PortalMutation, PortalRef, PortalTarget, PortalWrite, PortalWriteFacts,
     PortalWriteOutcome, change_portal_provider, read_portal_provider,

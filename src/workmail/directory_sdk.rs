@@ -17,7 +17,7 @@ use crate::domain::{
 };
 
 /// WorkMail's largest page, asked for every time.
-const PAGE_SIZE: i32 = 100;
+pub(super) const PAGE_SIZE: i32 = 100;
 
 impl MailboxDirectory for SdkWorkMail {
     async fn list_users(
@@ -148,7 +148,7 @@ impl TokenRevocation for SdkWorkMail {
     }
 }
 
-fn next_from(
+pub(super) fn next_from(
     operation: Operation,
     token: Option<&str>,
 ) -> Result<Option<PageToken>, WorkMailError> {

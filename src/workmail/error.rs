@@ -18,6 +18,7 @@ pub enum Operation {
     ListPersonalAccessTokens,
     GetPersonalAccessTokenMetadata,
     DeletePersonalAccessToken,
+    ListOrganizations,
 }
 
 impl Operation {
@@ -30,6 +31,7 @@ impl Operation {
             Operation::ListPersonalAccessTokens => "ListPersonalAccessTokens",
             Operation::GetPersonalAccessTokenMetadata => "GetPersonalAccessTokenMetadata",
             Operation::DeletePersonalAccessToken => "DeletePersonalAccessToken",
+            Operation::ListOrganizations => "ListOrganizations",
         }
     }
 }

@@ -4,6 +4,7 @@
 mod directory;
 mod directory_sdk;
 mod error;
+mod organizations;
 mod port;
 mod sdk;
 mod settings;
@@ -12,6 +13,7 @@ pub use directory::{
     MailboxDirectory, Page, PageToken, ReadBudget, TokenRevocation, read_directory,
 };
 pub use error::{Operation, WorkMailError, WorkMailErrorKind, describe_chain};
+pub use organizations::{OrganizationListing, OrganizationSummary};
 pub use port::{ApiWorkMail, IdentityProviderRemoval, IdentityProviderStore};
 pub use sdk::SdkWorkMail;
 pub use settings::{SettingsError, UpstreamSettings};

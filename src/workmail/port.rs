@@ -32,8 +32,14 @@ pub trait IdentityProviderRemoval: IdentityProviderStore {
     ) -> impl Future<Output = Result<(), WorkMailError>> + Send;
 }
 
-/// Everything the API calls WorkMail for: configurations (removal included), and users and
-/// personal access tokens (revocation included).
-pub trait ApiWorkMail: IdentityProviderRemoval + super::TokenRevocation {}
+/// Everything the API calls WorkMail for: configurations (removal included), users and personal
+/// access tokens (revocation included), and the account's organizations.
+pub trait ApiWorkMail:
+    IdentityProviderRemoval + super::TokenRevocation + super::OrganizationListing
+{
+}
 
-impl<T: IdentityProviderRemoval + super::TokenRevocation> ApiWorkMail for T {}
+impl<T: IdentityProviderRemoval + super::TokenRevocation + super::OrganizationListing> ApiWorkMail
+    for T
+{
+}

@@ -295,6 +295,7 @@ def role_grants(resources, function_name, actions, parameters=None):
         statement
         for statement in role_statements(resources, role, parameters)
         if any(action.startswith("workmail:") for action in as_list(statement.get("Action", [])))
+        and not is_list_organizations(statement)
     ]
     assert len(workmail) == 1, workmail
     (statement,) = workmail
@@ -305,6 +306,19 @@ def role_grants(resources, function_name, actions, parameters=None):
     assert statement["Condition"] == tag_condition(parameters), statement
     assert not any(of_type(resources, "AWS::IAM::RolePolicy")), "no other policies attach to the roles"
     assert not any(of_type(resources, "AWS::IAM::Policy")), "no other policies attach to the roles"
+
+
+def is_list_organizations(statement):
+    """The one statement on `*`: ListOrganizations, which IAM authorizes on no resource."""
+    return as_list(statement.get("Action", [])) == ["workmail:ListOrganizations"]
+
+
+def list_organizations_grant(resources, function_name, expected):
+    listing = [s for s in role_statements(resources, role_of(resources, function_name)) if is_list_organizations(s)]
+    if expected:
+        assert len(listing) == 1 and listing[0]["Resource"] == "*" and "Condition" not in listing[0], listing
+    else:
+        assert not listing, "only the API lists organizations: %s" % listing
 
 
 def portal_grants(resources, function_name, portal_actions, provider_actions, parameters=None):
@@ -333,6 +347,8 @@ def portal_grants(resources, function_name, portal_actions, provider_actions, pa
 def check_least_privilege(resources):
     role_grants(resources, "ApiFunction", API_ACTIONS)
     portal_grants(resources, "ApiFunction", API_PORTAL_ACTIONS, API_PROVIDER_ACTIONS)
+    list_organizations_grant(resources, "ApiFunction", True)
+    list_organizations_grant(resources, "EnforcerFunction", False)
     role_grants(resources, "EnforcerFunction", ENFORCER_ACTIONS)
     enforcer = role_statements(resources, role_of(resources, "EnforcerFunction"))
     deletes = [a for s in enforcer for a in as_list(s.get("Action", [])) if a.startswith("workmail:Delete")]
@@ -360,7 +376,7 @@ def no_untagged_wildcards(resources, function_name):
         for resource in as_list(statement["Resource"]):
             if isinstance(resource, str) and "*" in resource:
                 assert resource.count("*") == 1, statement
-                if resource == providers:
+                if resource == providers or (resource == "*" and is_list_organizations(statement)):
                     continue
                 assert resource.endswith((":organization/*", ":portal/*")), statement
                 assert statement.get("Condition") == tag_condition(), statement
