@@ -23,7 +23,7 @@ const WRITER: &str = "arn:aws:sts::123456789012:assumed-role/MailWriter/writer@e
 fn access_policy() -> String {
     json!({ "grants": [
         { "principal": "arn:aws:iam::123456789012:role/MailAdmin", "organizations": ["*"],
-          "permissions": ["read", "write", "escalate"] },
+          "portals": ["*"], "permissions": ["read", "write", "escalate"] },
         { "principal": "arn:aws:iam::123456789012:role/MailWriter", "organizations": ["*"],
           "permissions": ["read", "write"] }
     ]})
@@ -48,6 +48,7 @@ impl Backends {
     fn environment(&self) -> Vec<(&'static str, String)> {
         vec![
             ("AWS_ENDPOINT_URL_WORKMAIL", self.emulator.url()),
+            ("AWS_ENDPOINT_URL_WORKSPACES_WEB", self.emulator.url()),
             ("AWS_ENDPOINT_URL_DYNAMODB", self.dynamodb.url.clone()),
             ("AWS_ACCESS_KEY_ID", "AKIDTEST".to_owned()),
             ("AWS_SECRET_ACCESS_KEY", "secret".to_owned()),
@@ -165,6 +166,87 @@ async fn two_instances_with_the_same_if_match_never_both_write() {
             backends.stored()["PersonalAccessTokenConfiguration"]["LifetimeInDays"],
             json!(winner),
             "trial {trial}: the stored configuration is the winner's"
+        );
+    }
+}
+
+/// A PATCH of the demo portal's identity provider by the admin.
+fn portal_patch(body: Value, if_match: Option<&str>) -> Value {
+    let mut event = as_caller(
+        with_body(
+            event("http-portal-patch.json"),
+            Some("application/merge-patch+json"),
+            &body.to_string(),
+        ),
+        Some(ADMIN),
+    );
+    set_header(&mut event, "if-match", if_match);
+    event
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_never_lose_a_portal_update() {
+    let backends = Backends::start().await;
+    let mut first = backends.api().await;
+    let mut second = backends.api().await;
+    backends.emulator.inject(FaultRule::new(
+        "UpdateIdentityProvider",
+        Fault::Latency(PUT_LATENCY),
+    ));
+    let portal = workmail_emulator::demo::PORTAL_ARN;
+    for trial in 0..30_u32 {
+        backends.emulator.seed_demo();
+        let read = answer(
+            first
+                .invoke(as_caller(event("rest-portal-get.json"), Some(ADMIN)))
+                .await
+                .outcome,
+        );
+        assert_eq!(read.status, 200, "{read:?}");
+        let etag = read.header("etag").expect("an ETag").to_owned();
+        let (one, two) = (format!("First {trial}"), format!("Second {trial}"));
+        // The same If-Match: exactly one may write.
+        let (a, b) = tokio::join!(
+            first.invoke(portal_patch(json!({ "name": one }), Some(&etag))),
+            second.invoke(portal_patch(json!({ "name": two }), Some(&etag))),
+        );
+        let (a, b) = (answer(a.outcome), answer(b.outcome));
+        let winner = match (a.status, b.status) {
+            (200, 412 | 409) => &one,
+            (412 | 409, 200) => &two,
+            other => panic!("trial {trial}: exactly one write may win, got {other:?}: {a:?} {b:?}"),
+        };
+        let stored = backends
+            .emulator
+            .secure_browser_provider(portal)
+            .expect("stored");
+        assert_eq!(&stored.name, winner, "trial {trial}");
+        // Without If-Match, two patches of different members: each is merged onto the state read
+        // under the lease, so neither undoes the other.
+        let (a, b) = tokio::join!(
+            first.invoke(portal_patch(
+                json!({ "saml": { "idpSignout": true } }),
+                None
+            )),
+            second.invoke(portal_patch(json!({ "saml": { "idpInit": true } }), None)),
+        );
+        let (a, b) = (answer(a.outcome), answer(b.outcome));
+        assert_eq!(
+            (a.status, b.status),
+            (200, 200),
+            "trial {trial}: {a:?} {b:?}"
+        );
+        let stored = backends
+            .emulator
+            .secure_browser_provider(portal)
+            .expect("stored");
+        assert_eq!(
+            (
+                stored.details.get("IDPSignout").map(String::as_str),
+                stored.details.get("IDPInit").map(String::as_str)
+            ),
+            (Some("true"), Some("true")),
+            "trial {trial}: both changes kept"
         );
     }
 }

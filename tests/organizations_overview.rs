@@ -115,7 +115,12 @@ async fn every_organization_once_across_pages_with_its_summary() {
 
     let entries: Vec<Value> = pages
         .iter()
-        .flat_map(|page| page.body["organizations"].as_array().cloned().unwrap_or_default())
+        .flat_map(|page| {
+            page.body["organizations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
         .collect();
     let first = entries
         .iter()
@@ -225,7 +230,10 @@ async fn a_failed_read_is_reported_and_the_page_marked_partial() {
         entries[1]["identityProvider"]["error"]["code"],
         "UPSTREAM_ACCESS_DENIED"
     );
-    assert_eq!(entries[0]["identityProvider"]["configured"], false, "m-…01 has none");
+    assert_eq!(
+        entries[0]["identityProvider"]["configured"], false,
+        "m-…01 has none"
+    );
 }
 
 #[tokio::test]

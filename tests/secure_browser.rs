@@ -583,6 +583,25 @@ async fn no_secret_reaches_any_log_line_even_at_trace() {
         logs.iter().any(|line| line.contains("\"audit\":true")),
         "the audit records are in the logs"
     );
+    let audits: Vec<Value> = logs
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|record| record["audit"] == true)
+        .collect();
+    assert_eq!(
+        audits.len(),
+        4,
+        "one audit record per mutating request: {audits:?}"
+    );
+    assert_eq!(audits[0]["portalId"], EMPTY_PORTAL_ID);
+    assert_eq!(audits[0]["effect"], "written");
+    assert_eq!(
+        audits[0]["after"]["oidc"]["clientSecret"]["set"], true,
+        "{}",
+        audits[0]
+    );
+    assert_eq!(audits[1]["dryRun"], true);
+    assert_eq!(audits[3]["outcome"]["code"], "CONFIRMATION_REQUIRED");
     let leaked: Vec<&String> = logs.iter().filter(|line| line.contains(SECRET)).collect();
     assert!(leaked.is_empty(), "secrets in the logs: {leaked:?}");
     assert_eq!(

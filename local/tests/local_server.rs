@@ -134,6 +134,26 @@ fn the_readme_requests_work_against_the_local_server() {
     );
     assert_eq!(status, 204);
     assert_eq!(request(&server, "GET", PATH, &[], "").0, 404);
+
+    let portal = "/secure-browser/portals/d3b07384-d113-4ec6-a1f5-6a0e5b1c2f3d/identity-provider";
+    let (status, body) = request(&server, "GET", portal, &[], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"type\":\"SAML\""), "{body}");
+    let (status, body) = request(
+        &server,
+        "PATCH",
+        &format!("{portal}?dryRun=true"),
+        &patch,
+        r#"{"saml":{"idpSignout":true}}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"wouldChange\":true"), "{body}");
+    let (status, body) = request(&server, "GET", "/organizations", &[], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("m-0123456789abcdef0123456789abcdef"),
+        "{body}"
+    );
 }
 
 /// Sends `head` (the request line and headers, without the blank line) as it is, and answers the

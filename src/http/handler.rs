@@ -134,8 +134,11 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
             .unwrap_or_else(local_request_id);
         let identity = RequestIdentity::of(&request);
         let store = TracedStore::new(&self.store);
+        let browser = TracedStore::new(&self.browser);
         let mut facts = RequestFacts::default();
-        let outcome = self.dispatch(&store, &request, &identity, &mut facts).await;
+        let outcome = self
+            .dispatch(&store, &browser, &request, &identity, &mut facts)
+            .await;
         let (code, error) = match &outcome {
             Ok(_) => ("OK", None),
             Err(error) => (error.code(), Some(error.to_string())),
@@ -149,7 +152,11 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
         let organization = facts.organization.as_ref().map(OrganizationId::as_str);
         let portal = facts.portal.as_ref().map(PortalId::as_str);
         let route = facts.route.unwrap_or("(no route)");
-        let upstream = store.calls();
+        let upstream = [store.calls(), browser.calls()]
+            .into_iter()
+            .filter(|calls| !calls.is_empty())
+            .collect::<Vec<_>>()
+            .join(",");
         let caller = identity.caller.as_ref().map(|caller| caller.arn.as_str());
         let managed = facts.managed;
         if response.status().is_server_error() {
@@ -182,6 +189,7 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
     async fn dispatch(
         &self,
         store: &TracedStore<'_, S>,
+        browser: &TracedStore<'_, B>,
         request: &Request,
         identity: &RequestIdentity,
         facts: &mut RequestFacts,
@@ -298,7 +306,7 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                 )?;
                 if action == Action::Read {
                     let provider =
-                        use_cases::read_portal_provider(&self.browser, &portal, grants).await?;
+                        use_cases::read_portal_provider(browser, &portal, grants).await?;
                     return Ok(portal_provider_response(&provider, None, &[]));
                 }
                 let write = portal_write_request(
@@ -310,7 +318,7 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                     self.access.require_if_match,
                 )?;
                 let target = PortalTarget {
-                    store: &self.browser,
+                    store: browser,
                     leases: &self.leases,
                     lease_settings: self.lease_settings,
                 };

@@ -1,20 +1,25 @@
-//! `TracedStore`: wraps the port for one request and notes which WorkMail operations it made, for the
-//! request's log line.
+//! `TracedStore`: wraps a port (WorkMail's, or WorkSpaces Web's) for one request and notes which
+//! upstream operations it made, for the request's log line.
 
 use std::sync::Mutex;
 
+use crate::domain::secure_browser::{IdentityProvider, IdentityProviderArn, PortalArn};
 use crate::domain::{
-    IdentityProviderConfiguration, MailboxUser, OrganizationId, PersonalAccessTokenId,
-    PersonalAccessTokenSummary, UserId,
+    IdempotencyKey, IdentityProviderConfiguration, MailboxUser, OrganizationId,
+    PersonalAccessTokenId, PersonalAccessTokenSummary, UserId,
 };
 use crate::workmail::{
     IdentityProviderRemoval, IdentityProviderStore, MailboxDirectory, Operation,
     OrganizationListing, OrganizationSummary, Page, PageToken, TokenRevocation, WorkMailError,
 };
+use crate::workspaces_web::{
+    BrowserOperation, PortalProviderRemoval, PortalProviderStore, SecureBrowserError,
+    StoredProvider,
+};
 
 pub struct TracedStore<'a, S> {
     inner: &'a S,
-    calls: Mutex<Vec<Operation>>,
+    calls: Mutex<Vec<&'static str>>,
 }
 
 impl<'a, S> TracedStore<'a, S> {
@@ -29,19 +34,17 @@ impl<'a, S> TracedStore<'a, S> {
     pub fn calls(&self) -> String {
         self.calls
             .lock()
-            .map(|calls| {
-                calls
-                    .iter()
-                    .map(|call| call.name())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
+            .map(|calls| calls.join(","))
             .unwrap_or_default()
     }
 
     fn note(&self, operation: Operation) {
+        self.note_name(operation.name());
+    }
+
+    fn note_name(&self, name: &'static str) {
         if let Ok(mut calls) = self.calls.lock() {
-            calls.push(operation);
+            calls.push(name);
         }
     }
 }
@@ -124,5 +127,43 @@ impl<S: TokenRevocation> TokenRevocation for TracedStore<'_, S> {
         self.inner
             .delete_personal_access_token(organization, token)
             .await
+    }
+}
+
+impl<S: PortalProviderStore> PortalProviderStore for TracedStore<'_, S> {
+    async fn find(&self, portal: &PortalArn) -> Result<Option<StoredProvider>, SecureBrowserError> {
+        self.note_name(BrowserOperation::ListIdentityProviders.name());
+        let found = self.inner.find(portal).await;
+        if matches!(found, Ok(Some(_))) {
+            self.note_name(BrowserOperation::GetIdentityProvider.name());
+        }
+        found
+    }
+
+    async fn create(
+        &self,
+        portal: &PortalArn,
+        provider: &IdentityProvider,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<IdentityProviderArn, SecureBrowserError> {
+        self.note_name(BrowserOperation::CreateIdentityProvider.name());
+        self.inner.create(portal, provider, key).await
+    }
+
+    async fn update(
+        &self,
+        arn: &IdentityProviderArn,
+        provider: &IdentityProvider,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<(), SecureBrowserError> {
+        self.note_name(BrowserOperation::UpdateIdentityProvider.name());
+        self.inner.update(arn, provider, key).await
+    }
+}
+
+impl<S: PortalProviderRemoval> PortalProviderRemoval for TracedStore<'_, S> {
+    async fn delete(&self, arn: &IdentityProviderArn) -> Result<(), SecureBrowserError> {
+        self.note_name(BrowserOperation::DeleteIdentityProvider.name());
+        self.inner.delete(arn).await
     }
 }
