@@ -101,6 +101,41 @@ fn every_file_in_events_is_exercised_here() {
     );
 }
 
+/// The README's sample-event table: its rows' files and answers, in order.
+fn readme_event_table() -> Vec<(String, u16)> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("\n## Sample events\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has a Sample events section");
+    section
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .map(|row| {
+            let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+            let file = cells[0].trim_matches('`').to_owned();
+            let status = cells
+                .last()
+                .and_then(|answer| answer.split_whitespace().next())
+                .and_then(|status| status.parse().ok())
+                .unwrap_or_else(|| panic!("no status in the row {row}"));
+            (file, status)
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_lists_the_sample_events_as_they_are_answered_in_order() {
+    let documented = readme_event_table();
+    let tested: Vec<(String, u16)> = API_EVENTS
+        .iter()
+        .map(|(file, status, _)| ((*file).to_owned(), *status))
+        .collect();
+    assert_eq!(documented, tested);
+}
+
 #[tokio::test]
 async fn the_binary_answers_every_sample_event_in_full() {
     let emulator = emulator().await;
