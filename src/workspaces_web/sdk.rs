@@ -143,6 +143,7 @@ impl PortalProviderStore for SdkWorkSpacesWeb {
     ) -> Result<IdentityProviderArn, SecureBrowserError> {
         let operation = BrowserOperation::CreateIdentityProvider;
         let wire = provider.to_wire();
+        let secrets = secret_values(&wire);
         let output = self
             .client
             .create_identity_provider()
@@ -153,7 +154,9 @@ impl PortalProviderStore for SdkWorkSpacesWeb {
             .set_client_token(key.map(|key| key.as_str().to_owned()))
             .send()
             .await
-            .map_err(|error| SecureBrowserError::from_sdk(operation, error))?;
+            .map_err(|error| {
+                without_secrets(SecureBrowserError::from_sdk(operation, error), &secrets)
+            })?;
         IdentityProviderArn::parse(output.identity_provider_arn()).map_err(|invalid| {
             SecureBrowserError::unexpected_answer(
                 operation,
@@ -172,6 +175,7 @@ impl PortalProviderStore for SdkWorkSpacesWeb {
         key: Option<&IdempotencyKey>,
     ) -> Result<(), SecureBrowserError> {
         let wire = provider.to_wire();
+        let secrets = secret_values(&wire);
         self.client
             .update_identity_provider()
             .identity_provider_arn(arn.as_str())
@@ -183,7 +187,10 @@ impl PortalProviderStore for SdkWorkSpacesWeb {
             .await
             .map(drop)
             .map_err(|error| {
-                SecureBrowserError::from_sdk(BrowserOperation::UpdateIdentityProvider, error)
+                without_secrets(
+                    SecureBrowserError::from_sdk(BrowserOperation::UpdateIdentityProvider, error),
+                    &secrets,
+                )
             })
     }
 }
@@ -199,5 +206,67 @@ impl PortalProviderRemoval for SdkWorkSpacesWeb {
             .map_err(|error| {
                 SecureBrowserError::from_sdk(BrowserOperation::DeleteIdentityProvider, error)
             })
+    }
+}
+
+/// The secret values a request sends (client secret, private key).
+fn secret_values(wire: &WireProvider) -> Vec<String> {
+    ["client_secret", "private_key"]
+        .iter()
+        .filter_map(|key| wire.details.get(*key))
+        .filter(|value| !value.is_empty())
+        .cloned()
+        .collect()
+}
+
+/// `error` with every secret the request sent cut out of WorkSpaces Web's messages: they reach the
+/// logs and the caller's problem, and a service that echoed a value must not make them a leak.
+fn without_secrets(mut error: SecureBrowserError, secrets: &[String]) -> SecureBrowserError {
+    let scrub = |text: &mut String| {
+        for secret in secrets {
+            if text.contains(secret.as_str()) {
+                *text = text.replace(secret.as_str(), "<secret>");
+            }
+        }
+    };
+    scrub(&mut error.message);
+    for field in &mut error.fields {
+        scrub(&mut field.message);
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::workspaces_web::{SecureBrowserErrorKind, UpstreamField};
+
+    #[test]
+    fn echoed_secrets_are_cut_out_of_upstream_messages() {
+        let wire = WireProvider {
+            name: "Corp".to_owned(),
+            provider_type: "OIDC".to_owned(),
+            details: BTreeMap::from([
+                ("client_id".to_owned(), "id".to_owned()),
+                ("client_secret".to_owned(), "hunter2-secret".to_owned()),
+            ]),
+        };
+        let mut error = SecureBrowserError::unexpected_answer(
+            BrowserOperation::UpdateIdentityProvider,
+            "Value 'hunter2-secret' at 'client_secret' is invalid",
+        );
+        error.kind = SecureBrowserErrorKind::Validation;
+        error.fields.push(UpstreamField {
+            name: "identityProviderDetails".to_owned(),
+            message: "hunter2-secret is not accepted".to_owned(),
+        });
+        let scrubbed = without_secrets(error, &secret_values(&wire));
+        assert_eq!(
+            scrubbed.message,
+            "Value '<secret>' at 'client_secret' is invalid"
+        );
+        assert_eq!(scrubbed.fields[0].message, "<secret> is not accepted");
     }
 }
