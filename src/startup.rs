@@ -206,8 +206,9 @@ pub fn access_from_env() -> Result<AccessControl, StartupError> {
 }
 
 /// The enforcer function, from the environment: the policy (`ENFORCEMENT_POLICY` or
-/// `ENFORCEMENT_POLICY_FILE`), which may name only managed organizations, and `ENFORCER_ROLE_ARN`.
-pub async fn enforcer_from_env() -> Result<Enforcer<SdkWorkMail>, StartupError> {
+/// `ENFORCEMENT_POLICY_FILE`), which may name only managed organizations, `ENFORCER_ROLE_ARN`, and
+/// `LOCAL_FUNCTION_ARN` (local runs: where the policy's portals are).
+pub async fn enforcer_from_env() -> Result<Enforcer<SdkWorkMail, SdkWorkSpacesWeb>, StartupError> {
     let policy = policy_from_env()?;
     let managed = managed_from_env()?;
     let outside: Vec<String> = policy
@@ -227,6 +228,7 @@ pub async fn enforcer_from_env() -> Result<Enforcer<SdkWorkMail>, StartupError> 
             "ENFORCER_ROLE_ARN is unset: CloudTrail events of the enforcer's own changes will trigger a (harmless) re-check"
         );
     }
+    let local_scope = local_scope_from(|name| std::env::var(name).ok())?;
     let upstream = Upstream::from_env().await?;
     let leases = upstream.leases()?;
     announce(&leases);
@@ -236,7 +238,8 @@ pub async fn enforcer_from_env() -> Result<Enforcer<SdkWorkMail>, StartupError> 
         upstream.lease_settings(),
         policy,
         own_role,
-    ))
+    )
+    .with_portals(upstream.workspaces_web(), local_scope))
 }
 
 fn policy_from_env() -> Result<EnforcementPolicy, StartupError> {

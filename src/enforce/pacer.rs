@@ -1,16 +1,22 @@
-//! `PacedStore`: the ports (configuration and directory) with a minimum interval between WorkMail calls, so a sweep of many
-//! organizations stays under the rate it is given instead of leaning on throttling and retries.
+//! `PacedStore`: the ports (configuration and directory; a portal's identity provider) with a minimum
+//! interval between calls, so a sweep of many organizations and portals stays under the rate it is
+//! given instead of leaning on throttling and retries. Over WorkSpaces Web it is only a
+//! `PortalProviderStore` (find, create, update): whatever it wraps, the enforcer cannot delete
+//! through it.
 
 use std::time::Duration;
 
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use crate::domain::IdempotencyKey;
+use crate::domain::secure_browser::{IdentityProvider, IdentityProviderArn, PortalArn};
 use crate::domain::{
     IdentityProviderConfiguration, MailboxUser, OrganizationId, PersonalAccessTokenId,
     PersonalAccessTokenSummary, UserId,
 };
 use crate::workmail::{IdentityProviderStore, MailboxDirectory, Page, PageToken, WorkMailError};
+use crate::workspaces_web::{PortalProviderStore, SecureBrowserError, StoredProvider};
 
 pub struct PacedStore<'a, S> {
     inner: &'a S,
@@ -87,5 +93,32 @@ impl<S: MailboxDirectory> MailboxDirectory for PacedStore<'_, S> {
     ) -> Result<Option<PersonalAccessTokenSummary>, WorkMailError> {
         self.wait_for_slot().await;
         self.inner.personal_access_token(organization, token).await
+    }
+}
+
+impl<S: PortalProviderStore> PortalProviderStore for PacedStore<'_, S> {
+    async fn find(&self, portal: &PortalArn) -> Result<Option<StoredProvider>, SecureBrowserError> {
+        self.wait_for_slot().await;
+        self.inner.find(portal).await
+    }
+
+    async fn create(
+        &self,
+        portal: &PortalArn,
+        provider: &IdentityProvider,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<IdentityProviderArn, SecureBrowserError> {
+        self.wait_for_slot().await;
+        self.inner.create(portal, provider, key).await
+    }
+
+    async fn update(
+        &self,
+        arn: &IdentityProviderArn,
+        provider: &IdentityProvider,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<(), SecureBrowserError> {
+        self.wait_for_slot().await;
+        self.inner.update(arn, provider, key).await
     }
 }

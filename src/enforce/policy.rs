@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::domain::secure_browser::{DesiredProvider, PortalId};
 use crate::domain::strict_json_document::parse_json_document;
 use crate::domain::{
     IdentityProviderConfiguration, OrganizationId, Problems, Timestamp, escape_pointer_token,
@@ -91,6 +92,16 @@ pub struct OrganizationPolicy {
     pub exempt_until: Option<Timestamp>,
 }
 
+/// What the policy says about one WorkSpaces Secure Browser portal's identity provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalPolicy {
+    pub mode: Mode,
+    /// The type and non-secret members the provider should have (never a secret).
+    pub desired: DesiredProvider,
+    /// Whether the enforcer may change the provider's type (every portal user signs in anew).
+    pub allow_type_change: bool,
+}
+
 /// The whole policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnforcementPolicy {
@@ -105,6 +116,11 @@ pub struct EnforcementPolicy {
     /// WorkMail calls per second the sweep allows itself.
     pub calls_per_second: f64,
     pub organizations: BTreeMap<OrganizationId, OrganizationPolicy>,
+    /// The portals whose identity provider the enforcer keeps (by portal id; ARNs are built from the
+    /// function's own partition, region and account).
+    pub portals: BTreeMap<PortalId, PortalPolicy>,
+    /// SAML signing certificates expiring within this many days are reported (1..=365).
+    pub certificate_warning_days: u32,
     /// SHA-256 of the policy's canonical JSON, to tie every report to the policy that made it.
     pub hash: String,
 }
@@ -114,17 +130,27 @@ const DEFAULT_MAX_CHANGES_PER_HOUR: u32 = 10;
 const DEFAULT_CONFLICT_WINDOW_MINUTES: u64 = 60;
 const DEFAULT_CONCURRENCY: usize = 4;
 const DEFAULT_CALLS_PER_SECOND: f64 = 5.0;
+const DEFAULT_CERTIFICATE_WARNING_DAYS: u32 = 30;
 const TOP_LEVEL: &[&str] = &[
     "maxChangesPerRun",
     "maxChangesPerHour",
     "conflictWindowMinutes",
     "maxConcurrency",
     "callsPerSecond",
+    "certificateWarningDays",
     "defaults",
     "organizations",
+    "portalDefaults",
+    "portals",
 ];
 const DEFAULTS: &[&str] = &["mode", "desired", "allow"];
 const ORGANIZATION: &[&str] = &["mode", "desired", "allow", "exemptUntil"];
+const PORTAL: &[&str] = &["mode", "desired", "allowTypeChange"];
+/// The detail members that hold secrets: never in a policy, wherever they appear.
+const SECRET_MEMBERS: &[&str] = &["clientSecret", "privateKey"];
+const SECRETS_NEVER_IN_A_POLICY: &str = "is a secret, and secrets never go in a policy (it is \
+     stored in plain text, deployed as a layer, and its hash is in every report): the enforcer \
+     keeps the secret the provider has; set or rotate it through the API";
 
 /// A policy that cannot be used, with every problem.
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +182,8 @@ impl EnforcementPolicy {
         let Some(document) = parse_json_document(text, &mut problems) else {
             return Err(InvalidPolicy(problems));
         };
+        refuse_secrets(&document, String::new(), &mut problems);
+        let document = without_secrets(&document);
         let policy = read_policy(&document, &mut problems);
         match policy {
             Some(policy) if problems.is_empty() => Ok(policy),
@@ -195,7 +223,22 @@ fn read_policy(document: &Value, problems: &mut Problems) -> Option<EnforcementP
             }
         },
     };
+    let certificate_warning_days = count(members, "certificateWarningDays", 1..=365, problems)
+        .and_then(|days| u32::try_from(days).ok())
+        .unwrap_or(DEFAULT_CERTIFICATE_WARNING_DAYS);
     let defaults = read_defaults(members.get("defaults"), problems);
+    let portal_defaults = read_portal_defaults(members.get("portalDefaults"), problems);
+    let portals = match members.get("portals") {
+        None => BTreeMap::new(),
+        Some(Value::Object(entries)) => entries
+            .iter()
+            .filter_map(|(id, entry)| read_portal(id, entry, &portal_defaults, problems))
+            .collect(),
+        Some(_) => {
+            problems.push("/portals", "must be an object keyed by portal id");
+            BTreeMap::new()
+        }
+    };
     let organizations = match members.get("organizations") {
         Some(Value::Object(entries)) => entries
             .iter()
@@ -208,8 +251,12 @@ fn read_policy(document: &Value, problems: &mut Problems) -> Option<EnforcementP
             );
             BTreeMap::new()
         }
+        None if members.contains_key("portals") => BTreeMap::new(),
         None => {
-            problems.push("/organizations", "is required");
+            problems.push(
+                "/organizations",
+                "is required (unless the policy has portals)",
+            );
             BTreeMap::new()
         }
     };
@@ -221,6 +268,8 @@ fn read_policy(document: &Value, problems: &mut Problems) -> Option<EnforcementP
         max_concurrency,
         calls_per_second,
         organizations,
+        portals,
+        certificate_warning_days,
         hash: digest.iter().map(|byte| format!("{byte:02x}")).collect(),
     })
 }
@@ -323,6 +372,141 @@ fn read_organization(
             exempt_until,
         },
     ))
+}
+
+/// Every secret member anywhere in the document, at its pointer.
+fn refuse_secrets(value: &Value, at: String, problems: &mut Problems) {
+    match value {
+        Value::Object(members) => {
+            for (name, member) in members {
+                let pointer = format!("{at}/{}", escape_pointer_token(name));
+                if SECRET_MEMBERS.contains(&name.as_str()) {
+                    problems.push(pointer, SECRETS_NEVER_IN_A_POLICY);
+                } else {
+                    refuse_secrets(member, pointer, problems);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                refuse_secrets(item, format!("{at}/{index}"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The document without its secret members (each already refused), so that they are not refused
+/// again, as unknown members, by the reading of the member that holds them.
+fn without_secrets(value: &Value) -> Value {
+    match value {
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .filter(|(name, _)| !SECRET_MEMBERS.contains(&name.as_str()))
+                .map(|(name, member)| (name.clone(), without_secrets(member)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_secrets).collect()),
+        other => other.clone(),
+    }
+}
+
+struct PortalDefaults {
+    mode: Mode,
+    desired: Option<Value>,
+    allow_type_change: bool,
+}
+
+fn read_portal_defaults(value: Option<&Value>, problems: &mut Problems) -> PortalDefaults {
+    let mut defaults = PortalDefaults {
+        mode: Mode::Report,
+        desired: None,
+        allow_type_change: false,
+    };
+    let Some(value) = value else {
+        return defaults;
+    };
+    let Some(members) = value.as_object() else {
+        problems.push("/portalDefaults", "must be a JSON object");
+        return defaults;
+    };
+    problems.reject_unknown(members, "/portalDefaults", PORTAL);
+    if let Some(mode) = mode(members, "/portalDefaults", problems) {
+        defaults.mode = mode;
+    }
+    defaults.desired = members.get("desired").cloned();
+    if let Some(allowed) = flag(members, "/portalDefaults", "allowTypeChange", problems) {
+        defaults.allow_type_change = allowed;
+    }
+    defaults
+}
+
+fn read_portal(
+    raw_id: &str,
+    entry: &Value,
+    defaults: &PortalDefaults,
+    problems: &mut Problems,
+) -> Option<(PortalId, PortalPolicy)> {
+    let at = format!("/portals/{}", escape_pointer_token(raw_id));
+    let portal = PortalId::parse(raw_id)
+        .map_err(|invalid| problems.push(at.clone(), format!("key: {}", invalid.message())))
+        .ok();
+    let Some(members) = entry.as_object() else {
+        problems.push(at, "must be a JSON object");
+        return None;
+    };
+    problems.reject_unknown(members, &at, PORTAL);
+    let mode = mode(members, &at, problems).unwrap_or(defaults.mode);
+    let allow_type_change =
+        flag(members, &at, "allowTypeChange", problems).unwrap_or(defaults.allow_type_change);
+    let (document, base) = match (members.get("desired"), &defaults.desired) {
+        (Some(document), _) => (document, format!("{at}/desired")),
+        (None, Some(document)) => (document, "/portalDefaults/desired".to_owned()),
+        (None, None) => {
+            problems.push(
+                format!("{at}/desired"),
+                "is required (here or in /portalDefaults/desired): the provider's type and the \
+                 non-secret members to keep",
+            );
+            return None;
+        }
+    };
+    let desired = match DesiredProvider::parse(document, Timestamp::now()) {
+        Ok(desired) => Some(desired),
+        Err(invalid) => {
+            for problem in invalid.iter() {
+                problems.push(
+                    format!("{base}{}", problem.pointer),
+                    problem.message.clone(),
+                );
+            }
+            None
+        }
+    };
+    Some((
+        portal?,
+        PortalPolicy {
+            mode,
+            desired: desired?,
+            allow_type_change,
+        },
+    ))
+}
+
+fn flag(
+    members: &Map<String, Value>,
+    at: &str,
+    name: &str,
+    problems: &mut Problems,
+) -> Option<bool> {
+    match members.get(name)? {
+        Value::Bool(flag) => Some(*flag),
+        _ => {
+            problems.push(format!("{at}/{name}"), "must be true or false");
+            None
+        }
+    }
 }
 
 fn mode(members: &Map<String, Value>, at: &str, problems: &mut Problems) -> Option<Mode> {

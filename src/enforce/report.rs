@@ -1,10 +1,13 @@
-//! The result of one enforcer run: per organization an outcome (compliant, drifted with its diff,
-//! remediated, skipped, failed), totals and the policy hash; written as the invocation's answer, as
-//! one JSON log line per organization, and as CloudWatch Embedded Metric Format counts.
+//! The result of one enforcer run: per organization and per portal an outcome (compliant, drifted
+//! with its diff, remediated, skipped, failed; a portal also not configured) and a portal's SAML
+//! certificate findings, totals and the policy hash; written as the invocation's answer, as one JSON
+//! log line per organization and per portal, and as CloudWatch Embedded Metric Format counts. Every
+//! diff of a portal is made on the provider's secret-free view: no secret is ever in a report.
 
 use serde::Serialize;
 use tracing::{info, warn};
 
+use crate::domain::secure_browser::{CertificateFinding, PortalId};
 use crate::domain::{FieldChange, OrganizationId};
 use crate::metrics::{emf_line, now_millis};
 
@@ -38,6 +41,10 @@ pub enum Outcome {
     Failed {
         error: Failure,
     },
+    /// A portal without an identity provider: the enforcer never creates one.
+    NotConfigured {
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -50,6 +57,7 @@ impl Outcome {
             Outcome::Conflict { .. } => "conflict",
             Outcome::NotReached { .. } => "notReached",
             Outcome::Failed { .. } => "failed",
+            Outcome::NotConfigured { .. } => "notConfigured",
         }
     }
 }
@@ -95,6 +103,77 @@ pub struct Totals {
     pub conflict: usize,
     pub not_reached: usize,
     pub failed: usize,
+    /// Portals only.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_configured: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
+}
+
+impl Totals {
+    fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Compliant => self.compliant += 1,
+            Outcome::Drifted { .. } => self.drifted += 1,
+            Outcome::Remediated { .. } => self.remediated += 1,
+            Outcome::Skipped { .. } => self.skipped += 1,
+            Outcome::Conflict { .. } => self.conflict += 1,
+            Outcome::NotReached { .. } => self.not_reached += 1,
+            Outcome::Failed { .. } => self.failed += 1,
+            Outcome::NotConfigured { .. } => self.not_configured += 1,
+        }
+    }
+}
+
+/// A SAML signing certificate of a portal's provider that has expired or expires within the
+/// policy's `certificateWarningDays`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateReport {
+    pub subject: String,
+    /// RFC 3339.
+    pub not_after: String,
+    /// Whole days left, rounded down: negative once expired.
+    pub days_remaining: i64,
+    pub expired: bool,
+}
+
+impl From<&CertificateFinding> for CertificateReport {
+    fn from(finding: &CertificateFinding) -> Self {
+        Self {
+            subject: finding.subject.clone(),
+            not_after: finding.not_after.to_string(),
+            days_remaining: finding.days_remaining,
+            expired: finding.days_remaining < 0,
+        }
+    }
+}
+
+/// What happened to one portal's identity provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalResult {
+    pub portal_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<&'static str>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// The signing certificates expired or expiring soon, whatever the mode and the outcome.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificate_findings: Vec<CertificateReport>,
+}
+
+impl PortalResult {
+    pub fn new(portal: &PortalId, mode: Option<&'static str>, outcome: Outcome) -> Self {
+        Self {
+            portal_id: portal.as_str().to_owned(),
+            mode,
+            outcome,
+            certificate_findings: Vec::new(),
+        }
+    }
 }
 
 /// Why nothing was changed although changes were due.
@@ -116,6 +195,10 @@ pub struct Summary {
     pub max_changes_exceeded: Option<ChangeCap>,
     pub organizations: Vec<OrganizationResult>,
     pub totals: Totals,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub portals: Vec<PortalResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_totals: Option<Totals>,
 }
 
 impl Summary {
@@ -127,15 +210,7 @@ impl Summary {
     ) -> Self {
         let mut totals = Totals::default();
         for result in &organizations {
-            match result.outcome {
-                Outcome::Compliant => totals.compliant += 1,
-                Outcome::Drifted { .. } => totals.drifted += 1,
-                Outcome::Remediated { .. } => totals.remediated += 1,
-                Outcome::Skipped { .. } => totals.skipped += 1,
-                Outcome::Conflict { .. } => totals.conflict += 1,
-                Outcome::NotReached { .. } => totals.not_reached += 1,
-                Outcome::Failed { .. } => totals.failed += 1,
-            }
+            totals.count(&result.outcome);
         }
         Self {
             trigger,
@@ -144,7 +219,31 @@ impl Summary {
             max_changes_exceeded,
             organizations,
             totals,
+            portals: Vec::new(),
+            portal_totals: None,
         }
+    }
+
+    /// The same summary with the portals' results (none: no portal entries at all).
+    pub fn with_portals(mut self, portals: Vec<PortalResult>) -> Self {
+        if portals.is_empty() {
+            return self;
+        }
+        let mut totals = Totals::default();
+        for result in &portals {
+            totals.count(&result.outcome);
+        }
+        self.portals = portals;
+        self.portal_totals = Some(totals);
+        self
+    }
+
+    /// The SAML signing certificates found expired or expiring soon, across portals.
+    pub fn certificates_expiring_soon(&self) -> usize {
+        self.portals
+            .iter()
+            .map(|portal| portal.certificate_findings.len())
+            .sum()
     }
 
     pub fn ignored(policy_hash: &str, reason: String) -> Self {
@@ -170,26 +269,49 @@ impl Summary {
                     trigger = self.trigger, policyHash = %self.policy_hash, detail = %detail, "organization checked");
             }
         }
+        for result in &self.portals {
+            let detail = serde_json::to_string(&result.outcome).unwrap_or_default();
+            let findings = serde_json::to_string(&result.certificate_findings).unwrap_or_default();
+            if matches!(result.outcome, Outcome::Failed { .. })
+                || !result.certificate_findings.is_empty()
+            {
+                warn!(portalId = %result.portal_id, outcome = result.outcome.name(), mode = result.mode,
+                    trigger = self.trigger, policyHash = %self.policy_hash, detail = %detail,
+                    certificateFindings = %findings, "portal checked");
+            } else {
+                info!(portalId = %result.portal_id, outcome = result.outcome.name(), mode = result.mode,
+                    trigger = self.trigger, policyHash = %self.policy_hash, detail = %detail,
+                    certificateFindings = %findings, "portal checked");
+            }
+        }
         println!("{}", self.metrics_line(now_millis()));
     }
 
     /// The counts as a CloudWatch Embedded Metric Format document (namespace `IdpGateway/Enforcer`,
-    /// dimension `Trigger`). DriftDetected counts every organization found off its policy, remediated or
-    /// not (conflicts included).
+    /// dimension `Trigger`), organizations and portals together. DriftDetected counts every
+    /// organization and portal found off its policy, remediated or not (conflicts included);
+    /// CertificatesExpiringSoon the SAML signing certificates of portals expired or expiring within
+    /// `certificateWarningDays`.
     pub fn metrics_line(&self, timestamp_millis: u128) -> String {
+        let portals = self.portal_totals.clone().unwrap_or_default();
+        let both = |count: fn(&Totals) -> usize| count(&self.totals) + count(&portals);
         emf_line(
             "IdpGateway/Enforcer",
             &[("Trigger", self.trigger)],
             &[
                 (
                     "DriftDetected",
-                    self.totals.drifted + self.totals.remediated + self.totals.conflict,
+                    both(|t| t.drifted + t.remediated + t.conflict),
                 ),
-                ("Remediated", self.totals.remediated),
-                ("Failed", self.totals.failed),
-                ("Skipped", self.totals.skipped),
-                ("Conflicts", self.totals.conflict),
-                ("NotReached", self.totals.not_reached),
+                ("Remediated", both(|t| t.remediated)),
+                ("Failed", both(|t| t.failed)),
+                ("Skipped", both(|t| t.skipped)),
+                ("Conflicts", both(|t| t.conflict)),
+                ("NotReached", both(|t| t.not_reached)),
+                (
+                    "CertificatesExpiringSoon",
+                    self.certificates_expiring_soon(),
+                ),
             ],
             timestamp_millis,
         )

@@ -5,7 +5,9 @@
 //! be stale by then), writes only what that fresh assessment allows, and is confirmed by a read; what
 //! it reports is what it wrote. A sweep watches its deadline: it starts no new work when too little
 //! time is left, reports the organizations it did not reach, and the next scheduled sweep starts with
-//! them. One organization's failure never stops the others.
+//! them. One organization's failure never stops the others. The portals of the policy are read and
+//! decided in the same sweep (see `portals`), after the organizations; their changes count against
+//! the same caps (`maxChangesPerRun`, `maxChangesPerHour`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -15,15 +17,19 @@ use tokio::time::Instant;
 
 use super::pacer::PacedStore;
 use super::plan::{Assessment, assess};
-use super::policy::{EnforcementPolicy, Mode, OrganizationPolicy};
-use super::report::{ChangeCap, Failure, OrganizationResult, Outcome};
+use super::policy::{EnforcementPolicy, Mode, OrganizationPolicy, PortalPolicy};
+use super::portals::{self, PortalAssessment};
+use super::report::{ChangeCap, Failure, OrganizationResult, Outcome, PortalResult};
+use crate::domain::secure_browser::{IdentityProvider, PortalId, ResourceScope};
 use crate::domain::{Change, FieldChange, OrganizationId, Timestamp, etag};
 use crate::lease::{ChangeWindow, EnforcerLedger, LeaseSettings, WriteLeases};
+use crate::use_cases::PortalRef;
 use crate::use_cases::{
     Confirmation, Current, Decision, DirectoryReading, Guarded, UseCaseError, guarded_write,
     impact_of,
 };
 use crate::workmail::{IdentityProviderStore, MailboxDirectory, WorkMailError};
+use crate::workspaces_web::PortalProviderStore;
 
 /// The enforcer reads the directory through its paced store, so the reading itself is not paced
 /// again; a sweep has minutes, not API Gateway's 29 s.
@@ -33,16 +39,21 @@ const ENFORCER_READING: DirectoryReading = DirectoryReading {
     finish_by: None,
 };
 
-/// Where a sweep writes: WorkMail, paced, and the lease table it shares with the API.
-pub struct SweepTarget<'a, S, L> {
+/// Where a sweep writes: WorkMail and WorkSpaces Web (if the enforcer has a client for it), paced,
+/// and the lease table it shares with the API; `scope`: where the function's own portals are.
+pub struct SweepTarget<'a, S, L, P> {
     pub store: &'a S,
     pub leases: &'a L,
     pub lease_settings: LeaseSettings,
+    pub portals: Option<&'a P>,
+    pub scope: Option<ResourceScope>,
 }
 
 /// What one sweep is asked to do.
 pub struct SweepRequest {
     pub targets: Vec<OrganizationId>,
+    /// The portals to check.
+    pub portals: Vec<PortalId>,
     /// `report` keeps every organization in report mode.
     pub mode_cap: Option<Mode>,
     pub now: Timestamp,
@@ -57,25 +68,36 @@ pub struct SweepRequest {
 /// What a sweep did.
 pub struct SweepResult {
     pub results: Vec<OrganizationResult>,
+    pub portals: Vec<PortalResult>,
     pub cap: Option<ChangeCap>,
 }
 
+/// A portal whose first read found drift the enforcer may remediate.
+struct PortalRemediation<'a> {
+    portal: PortalRef,
+    entry: &'a PortalPolicy,
+    mode: Mode,
+    changes: Vec<FieldChange>,
+    current: IdentityProvider,
+}
+
 /// Checks the requested targets against `policy`.
-pub async fn sweep<S, L>(
-    target: SweepTarget<'_, S, L>,
+pub async fn sweep<S, L, P>(
+    target: SweepTarget<'_, S, L, P>,
     policy: &EnforcementPolicy,
-    request: SweepRequest,
+    mut request: SweepRequest,
 ) -> SweepResult
 where
     S: IdentityProviderStore + MailboxDirectory,
     L: WriteLeases + EnforcerLedger,
+    P: PortalProviderStore,
 {
     let store = PacedStore::new(target.store, policy.calls_per_second);
     let margin = safety_margin(target.lease_settings);
     let time_left = |deadline: Option<Instant>| {
         deadline.is_none_or(|deadline| deadline.saturating_duration_since(Instant::now()) > margin)
     };
-    let mut targets = request.targets;
+    let mut targets = std::mem::take(&mut request.targets);
     if request.resume {
         resume_order(&mut targets, target.leases).await;
     }
@@ -139,16 +161,44 @@ where
         ));
     }
 
-    let cap = (remediations.len() > policy.max_changes_per_run).then_some(ChangeCap {
-        needed: remediations.len(),
+    let paced_portals = target
+        .portals
+        .map(|portals| PacedStore::new(portals, policy.calls_per_second));
+    let (mut portal_results, portal_remediations, mut portals_unread) = read_portals(
+        paced_portals.as_ref(),
+        target.scope.as_ref(),
+        policy,
+        &request,
+        &time_left,
+    )
+    .await;
+
+    let needed = remediations.len() + portal_remediations.len();
+    let cap = (needed > policy.max_changes_per_run).then_some(ChangeCap {
+        needed,
         max_changes_per_run: policy.max_changes_per_run,
     });
     let mut unwritten = Vec::new();
     if let Some(cap) = &cap {
         let reason = format!(
-            "not remediated: {} organizations need changes, more than maxChangesPerRun ({}); no organization was changed",
+            "not remediated: {} changes are needed (organizations and portals together), more than maxChangesPerRun ({}); \
+             no organization or portal was changed",
             cap.needed, cap.max_changes_per_run
         );
+        for remediation in portal_remediations {
+            let outcome = Outcome::Drifted {
+                diff: remediation.changes,
+                reason: reason.clone(),
+            };
+            portal_results.push(portals::result(
+                &remediation.portal.id,
+                Some(remediation.mode),
+                outcome,
+                Some(&remediation.current),
+                request.now,
+                policy.certificate_warning_days,
+            ));
+        }
         for (organization, _, mode, changes) in remediations {
             let outcome = Outcome::Drifted {
                 diff: changes,
@@ -193,6 +243,16 @@ where
                 Err(organization) => unwritten.push(organization),
             }
         }
+        if let Some(store) = &paced_portals {
+            for remediation in portal_remediations {
+                if !time_left(request.deadline) {
+                    portals_unread.push(remediation.portal.id);
+                    continue;
+                }
+                portal_results
+                    .push(remediate_portal(store, &context, remediation, request.now).await);
+            }
+        }
     }
 
     let not_reached: Vec<OrganizationId> = order
@@ -215,8 +275,180 @@ where
             Outcome::NotReached { reason },
         ));
     }
+    for portal in &portals_unread {
+        let reason = format!(
+            "not reached: less than {} s of the invocation were left; the next run checks it",
+            margin.as_secs()
+        );
+        portal_results.push(PortalResult::new(
+            portal,
+            None,
+            Outcome::NotReached { reason },
+        ));
+    }
     results.sort_by(|a, b| a.organization_id.cmp(&b.organization_id));
-    SweepResult { results, cap }
+    portal_results.sort_by(|a, b| a.portal_id.cmp(&b.portal_id));
+    SweepResult {
+        results,
+        portals: portal_results,
+        cap,
+    }
+}
+
+/// Reads and decides every requested portal: the results already known, the remediations due, and
+/// the portals not read for lack of time.
+async fn read_portals<'p, P: PortalProviderStore>(
+    store: Option<&PacedStore<'_, P>>,
+    scope: Option<&ResourceScope>,
+    policy: &'p EnforcementPolicy,
+    request: &SweepRequest,
+    time_left: &impl Fn(Option<Instant>) -> bool,
+) -> (Vec<PortalResult>, Vec<PortalRemediation<'p>>, Vec<PortalId>) {
+    let (now, days) = (request.now, policy.certificate_warning_days);
+    let mut results = Vec::new();
+    let mut to_read = Vec::new();
+    for id in &request.portals {
+        let Some(entry) = policy.portals.get(id) else {
+            results.push(PortalResult::new(
+                id,
+                None,
+                Outcome::Skipped {
+                    reason: "not in the enforcement policy".to_owned(),
+                },
+            ));
+            continue;
+        };
+        let mode = match request.mode_cap {
+            Some(Mode::Report) => Mode::Report,
+            _ => entry.mode,
+        };
+        let unavailable = |code: &str, message: &str| Outcome::Failed {
+            error: Failure {
+                code: code.to_owned(),
+                message: message.to_owned(),
+            },
+        };
+        match (store, scope) {
+            (Some(_), Some(scope)) => to_read.push((portals::portal_ref(scope, id), entry, mode)),
+            (None, _) => results.push(PortalResult::new(
+                id,
+                Some(mode.as_str()),
+                unavailable(
+                    "NO_PORTAL_CLIENT",
+                    "this enforcer was started without a WorkSpaces Web client",
+                ),
+            )),
+            (Some(_), None) => results.push(PortalResult::new(
+                id,
+                Some(mode.as_str()),
+                unavailable(
+                    "NO_RESOURCE_SCOPE",
+                    "the invocation names no function ARN to build the portal's ARN from (local runs: set LOCAL_FUNCTION_ARN)",
+                ),
+            )),
+        }
+    }
+    let Some(store) = store else {
+        return (results, Vec::new(), Vec::new());
+    };
+    let mut unread: Vec<PortalId> = to_read
+        .iter()
+        .map(|(portal, ..)| portal.id.clone())
+        .collect();
+    let read: Vec<_> = stream::iter(to_read)
+        .take_while(|_| future::ready(time_left(request.deadline)))
+        .map(|(portal, entry, mode)| async move {
+            let current = portals::read(store, &portal).await;
+            (portal, entry, mode, current)
+        })
+        .buffer_unordered(policy.max_concurrency)
+        .collect()
+        .await;
+    unread.retain(|id| !read.iter().any(|(portal, ..)| &portal.id == id));
+    let mut remediations = Vec::new();
+    for (portal, entry, mode, current) in read {
+        let current = match current {
+            Ok(current) => current,
+            Err(outcome) => {
+                results.push(portals::result(
+                    &portal.id,
+                    Some(mode),
+                    outcome,
+                    None,
+                    now,
+                    days,
+                ));
+                continue;
+            }
+        };
+        match portals::assess(entry, &current, mode, now) {
+            PortalAssessment::Done(outcome) => results.push(portals::result(
+                &portal.id,
+                Some(mode),
+                outcome,
+                Some(&current),
+                now,
+                days,
+            )),
+            PortalAssessment::Remediate { changes } => remediations.push(PortalRemediation {
+                portal,
+                entry,
+                mode,
+                changes,
+                current,
+            }),
+        }
+    }
+    (results, remediations, unread)
+}
+
+/// Takes a change from this hour's budget and writes the portal's desired members through the
+/// portal write use case (which takes the portal's lease and decides again on what it reads under it).
+async fn remediate_portal<L: WriteLeases + EnforcerLedger>(
+    store: &impl PortalProviderStore,
+    context: &RemediationContext<'_, L>,
+    remediation: PortalRemediation<'_>,
+    now: Timestamp,
+) -> PortalResult {
+    let PortalRemediation {
+        portal,
+        entry,
+        mode,
+        changes,
+        current,
+    } = remediation;
+    let days = context.policy.certificate_warning_days;
+    let ledger = context.leases;
+    let limit = context.policy.max_changes_per_hour;
+    let window = ChangeWindow::containing(epoch_seconds());
+    let spent = match ledger.try_spend_change(&window, limit).await {
+        Ok(true) => None,
+        Ok(false) => Some(Outcome::Drifted {
+            diff: changes.clone(),
+            reason: format!(
+                "not remediated: maxChangesPerHour ({limit}) changes were already made this hour, by any trigger"
+            ),
+        }),
+        Err(error) => Some(lock_unavailable(&error)),
+    };
+    if let Some(outcome) = spent {
+        return portals::result(&portal.id, Some(mode), outcome, Some(&current), now, days);
+    }
+    let (outcome, stored) = portals::remediate(
+        store,
+        context.leases,
+        context.lease_settings,
+        &portal,
+        entry,
+        changes,
+    )
+    .await;
+    if stored.is_none() {
+        // Nothing was written.
+        refund(ledger, &window).await;
+    }
+    let provider = stored.as_ref().unwrap_or(&current);
+    portals::result(&portal.id, Some(mode), outcome, Some(provider), now, days)
 }
 
 /// The longest remediation: the lease's bounded wait, then everything the lease may be held for, twice

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::policy::Mode;
 use crate::domain::OrganizationId;
+use crate::domain::secure_browser::PortalId;
 
 const CLOUDTRAIL: &str = "AWS API Call via CloudTrail";
 const WATCHED_CALLS: &[&str] = &[
@@ -27,6 +28,7 @@ pub enum Trigger {
     /// A direct invocation.
     OnDemand {
         organizations: Vec<OrganizationId>,
+        portals: Vec<PortalId>,
         mode: Mode,
     },
     /// Nothing to do, and why.
@@ -54,12 +56,14 @@ pub fn read_trigger(event: &Value, own_role: Option<&str>) -> Result<Trigger, Ma
     let Some(members) = event.as_object() else {
         return Err(MalformedEvent("the event must be a JSON object".to_owned()));
     };
-    if members.contains_key("organizationIds") && !members.contains_key("detail-type") {
+    if (members.contains_key("organizationIds") || members.contains_key("portalIds"))
+        && !members.contains_key("detail-type")
+    {
         return on_demand(event);
     }
     let Some(detail_type) = members.get("detail-type").and_then(Value::as_str) else {
         return Err(MalformedEvent(
-            "neither an EventBridge event (no \"detail-type\") nor a direct invocation (no \"organizationIds\")"
+            "neither an EventBridge event (no \"detail-type\") nor a direct invocation (no \"organizationIds\" or \"portalIds\")"
                 .to_owned(),
         ));
     };
@@ -137,29 +141,27 @@ fn on_demand(event: &Value) -> Result<Trigger, MalformedEvent> {
         .unwrap_or_default();
     if let Some(unknown) = members
         .iter()
-        .find(|name| !["organizationIds", "mode"].contains(&name.as_str()))
+        .find(|name| !["organizationIds", "portalIds", "mode"].contains(&name.as_str()))
     {
         return Err(MalformedEvent(format!(
-            "unknown member {unknown:?} in a direct invocation; allowed: organizationIds, mode"
+            "unknown member {unknown:?} in a direct invocation; allowed: organizationIds, portalIds, mode"
         )));
     }
-    let Some(items) = event["organizationIds"]
-        .as_array()
-        .filter(|items| !items.is_empty())
-    else {
-        return Err(MalformedEvent(
-            "organizationIds must be a non-empty array of organization ids".to_owned(),
-        ));
-    };
-    let mut organizations = Vec::new();
     let mut problems = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        match item.as_str().map(OrganizationId::parse) {
-            Some(Ok(organization)) => organizations.push(organization),
-            Some(Err(invalid)) => problems.push(format!("organizationIds/{index} {invalid}")),
-            None => problems.push(format!("organizationIds/{index} must be a string")),
-        }
-    }
+    let mut organizations = ids(
+        event,
+        "organizationIds",
+        "organization ids",
+        |raw| OrganizationId::parse(raw).map_err(|invalid| invalid.to_string()),
+        &mut problems,
+    );
+    let mut portals = ids(
+        event,
+        "portalIds",
+        "portal ids",
+        |raw| PortalId::parse(raw).map_err(|invalid| invalid.message().to_owned()),
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(MalformedEvent(problems.join("; ")));
     }
@@ -174,10 +176,39 @@ fn on_demand(event: &Value) -> Result<Trigger, MalformedEvent> {
     };
     organizations.sort();
     organizations.dedup();
+    portals.sort();
+    portals.dedup();
     Ok(Trigger::OnDemand {
         organizations,
+        portals,
         mode,
     })
+}
+
+/// The ids listed in `member` (absent: none; present: a non-empty array of ids).
+fn ids<T>(
+    event: &Value,
+    member: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+    problems: &mut Vec<String>,
+) -> Vec<T> {
+    let Some(value) = event.get(member) else {
+        return Vec::new();
+    };
+    let Some(items) = value.as_array().filter(|items| !items.is_empty()) else {
+        problems.push(format!("{member} must be a non-empty array of {what}"));
+        return Vec::new();
+    };
+    let mut parsed = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        match item.as_str().map(&parse) {
+            Some(Ok(id)) => parsed.push(id),
+            Some(Err(invalid)) => problems.push(format!("{member}/{index} {invalid}")),
+            None => problems.push(format!("{member}/{index} must be a string")),
+        }
+    }
+    parsed
 }
 
 #[cfg(test)]
@@ -210,6 +241,7 @@ mod tests {
             read_trigger(&direct, None),
             Ok(Trigger::OnDemand {
                 organizations: vec![OrganizationId::parse(ORG).expect("id")],
+                portals: Vec::new(),
                 mode: Mode::Report
             })
         );
@@ -255,6 +287,9 @@ mod tests {
             json!({ "organizationIds": ["m-1", 7] }),
             json!({ "organizationIds": [ORG], "mode": "delete" }),
             json!({ "organizationIds": [ORG], "force": true }),
+            json!({ "portalIds": [] }),
+            json!({ "portalIds": ["not-a-uuid"] }),
+            json!({ "organizationIds": [ORG], "portalIds": "x" }),
         ] {
             let error = read_trigger(&event, None).expect_err("malformed");
             assert!(error.to_string().len() > 20, "{error}");

@@ -321,6 +321,7 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                     store: browser,
                     leases: &self.leases,
                     lease_settings: self.lease_settings,
+                    writer: "api",
                 };
                 let outcome =
                     use_cases::change_portal_provider(target, &write, &mut facts.portal_write)

@@ -15,8 +15,8 @@ mod read;
 mod tokens;
 
 pub use configuration_write::{
-    ConfigurationTarget, ConfigurationWrite, Effect, Mutation, WriteFacts, WriteOutcome,
-    change_configuration,
+    CONFIRMATION_READ_FAILED, ConfigurationTarget, ConfigurationWrite, Effect, Mutation,
+    WriteFacts, WriteOutcome, change_configuration,
 };
 pub use error::UseCaseError;
 pub use grants::Grants;
@@ -28,8 +28,9 @@ pub use overview::{
     OverviewEntry, OverviewPage, OverviewRequest, OverviewToken, ProviderSummary, overview,
 };
 pub use portal_provider::{
-    PortalChange, PortalMutation, PortalRef, PortalTarget, PortalWrite, PortalWriteFacts,
-    PortalWriteOutcome, change_portal_provider, read_portal_provider,
+    ApplyPortalWrite, PortalChange, PortalEdit, PortalMutation, PortalRef, PortalRequest,
+    PortalTarget, PortalWrite, PortalWriteFacts, PortalWriteOutcome, PortalWriteTarget,
+    change_portal_provider, read_portal_provider,
 };
 pub use read::{Stored, read};
 pub use tokens::{

@@ -6,6 +6,8 @@
 //! by a read. Removing the provider, or changing its type, signs every portal user out of the way
 //! they sign in: both need `escalate` and `Confirm-Impact: lockout-risk`.
 
+use std::future::Future;
+
 use serde_json::Value;
 
 use super::configuration_write::{CHANGED_BY_ANOTHER_WRITER, CONFIRMATION_READ_FAILED};
@@ -48,7 +50,134 @@ pub async fn read_portal_provider(
     }
 }
 
-/// A requested change of a portal's identity provider.
+/// What a decision may ask to write: a provider (every writer: created or updated), or a provider
+/// or its removal (writers allowed to remove one, i.e. the API). The enforcer's writes are
+/// `IdentityProvider`s, so its store needs no Delete, and it has none.
+pub trait PortalWriteTarget: Send + Sync {
+    /// The provider stored once the write has happened (`None`: removed).
+    fn stored_after(&self) -> Option<&IdentityProvider>;
+}
+
+impl PortalWriteTarget for IdentityProvider {
+    fn stored_after(&self) -> Option<&IdentityProvider> {
+        Some(self)
+    }
+}
+
+impl PortalWriteTarget for Option<IdentityProvider> {
+    fn stored_after(&self) -> Option<&IdentityProvider> {
+        self.as_ref()
+    }
+}
+
+/// A store that can make the writes of target `T` (as WorkMail's `ApplyWrite`).
+pub trait ApplyPortalWrite<T: PortalWriteTarget>: PortalProviderStore {
+    /// Turns what is stored (`existing`: the provider's ARN, if the portal has one) into `target`.
+    fn apply(
+        &self,
+        portal: &PortalArn,
+        existing: Option<&IdentityProviderArn>,
+        target: &T,
+        key: Option<&IdempotencyKey>,
+    ) -> impl Future<Output = Result<(), SecureBrowserError>> + Send;
+}
+
+impl<S: PortalProviderStore> ApplyPortalWrite<IdentityProvider> for S {
+    async fn apply(
+        &self,
+        portal: &PortalArn,
+        existing: Option<&IdentityProviderArn>,
+        target: &IdentityProvider,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<(), SecureBrowserError> {
+        match existing {
+            None => self.create(portal, target, key).await.map(drop),
+            Some(arn) => self.update(arn, target, key).await,
+        }
+    }
+}
+
+impl<S: PortalProviderRemoval> ApplyPortalWrite<Option<IdentityProvider>> for S {
+    async fn apply(
+        &self,
+        portal: &PortalArn,
+        existing: Option<&IdentityProviderArn>,
+        target: &Option<IdentityProvider>,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<(), SecureBrowserError> {
+        match (existing, target) {
+            (None, Some(provider)) => self.create(portal, provider, key).await.map(drop),
+            (Some(arn), Some(provider)) => self.update(arn, provider, key).await,
+            (Some(arn), None) => self.delete(arn).await,
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// A requested change, and what it makes of the current provider: the write target it asks for.
+pub trait PortalRequest: Send + Sync {
+    type Target: PortalWriteTarget;
+
+    /// The target and its warnings, from `before` (`None`: none, or one outside the model) and
+    /// whether the portal has a provider at all.
+    fn resolve(
+        &self,
+        before: Option<&IdentityProvider>,
+        has_provider: bool,
+    ) -> Result<(Self::Target, Vec<String>), UseCaseError>;
+
+    /// A merge over the current provider, which needs it inside the model.
+    fn merges(&self) -> bool;
+}
+
+/// A change that never removes the provider: the enforcer's.
+#[derive(Debug, Clone)]
+pub enum PortalEdit {
+    /// The whole provider (already parsed), with the warnings its parsing found.
+    Replace {
+        provider: Box<IdentityProvider>,
+        warnings: Vec<String>,
+    },
+    /// An RFC 7396 merge patch over the current provider, secrets included (a secret the patch
+    /// leaves out is kept).
+    Patch(Value),
+}
+
+impl PortalRequest for PortalEdit {
+    type Target = IdentityProvider;
+
+    fn resolve(
+        &self,
+        before: Option<&IdentityProvider>,
+        _has_provider: bool,
+    ) -> Result<(IdentityProvider, Vec<String>), UseCaseError> {
+        match self {
+            PortalEdit::Replace { provider, warnings } => {
+                Ok((provider.as_ref().clone(), warnings.clone()))
+            }
+            PortalEdit::Patch(patch) => patched(before, patch),
+        }
+    }
+
+    fn merges(&self) -> bool {
+        matches!(self, PortalEdit::Patch(_))
+    }
+}
+
+/// A merge patch over `before`.
+fn patched(
+    before: Option<&IdentityProvider>,
+    patch: &Value,
+) -> Result<(IdentityProvider, Vec<String>), UseCaseError> {
+    let Some(current) = before else {
+        return Err(UseCaseError::PortalNotConfigured);
+    };
+    let parsed =
+        merge_identity_provider(current, patch, Timestamp::now()).map_err(UseCaseError::Invalid)?;
+    Ok((parsed.provider, parsed.warnings))
+}
+
+/// A requested change of a portal's identity provider, removal included: the API's.
 #[derive(Debug, Clone)]
 pub enum PortalMutation {
     /// PUT: the whole provider (already parsed), with the warnings its parsing found.
@@ -63,11 +192,37 @@ pub enum PortalMutation {
     Remove,
 }
 
-/// One write, as the caller asked for it.
+impl PortalRequest for PortalMutation {
+    type Target = Option<IdentityProvider>;
+
+    fn resolve(
+        &self,
+        before: Option<&IdentityProvider>,
+        has_provider: bool,
+    ) -> Result<(Option<IdentityProvider>, Vec<String>), UseCaseError> {
+        match self {
+            PortalMutation::Replace { provider, warnings } => {
+                Ok((Some(provider.as_ref().clone()), warnings.clone()))
+            }
+            PortalMutation::Patch(patch) => {
+                patched(before, patch).map(|(provider, warnings)| (Some(provider), warnings))
+            }
+            PortalMutation::Remove if !has_provider => Err(UseCaseError::PortalNotConfigured),
+            PortalMutation::Remove => Ok((None, Vec::new())),
+        }
+    }
+
+    fn merges(&self) -> bool {
+        matches!(self, PortalMutation::Patch(_))
+    }
+}
+
+/// One write, as the caller asked for it: `M` is what it may ask for (`PortalMutation`, removal
+/// included, for the API; `PortalEdit` for the enforcer).
 #[derive(Debug, Clone)]
-pub struct PortalWrite {
+pub struct PortalWrite<M = PortalMutation> {
     pub portal: PortalRef,
-    pub mutation: PortalMutation,
+    pub mutation: M,
     pub grants: Grants,
     pub preconditions: Preconditions,
     pub require_precondition: bool,
@@ -130,21 +285,25 @@ pub struct PortalWriteFacts {
     pub warning: Option<&'static str>,
 }
 
-/// Where a portal write goes: WorkSpaces Web and the write leases.
+/// Where a portal write goes: WorkSpaces Web and the write leases; `writer` names the writer in the
+/// lease item (`api`, `enforcer`).
 pub struct PortalTarget<'a, S, L> {
     pub store: &'a S,
     pub leases: &'a L,
     pub lease_settings: LeaseSettings,
+    pub writer: &'static str,
 }
 
-/// Carries out `request`.
-pub async fn change_portal_provider<S, L>(
+/// Carries out `request`: the one decision path of every portal writer (the API and the enforcer).
+/// The store needs only what the request may ask for: Delete only for a `PortalMutation`.
+pub async fn change_portal_provider<S, L, M>(
     target: PortalTarget<'_, S, L>,
-    request: &PortalWrite,
+    request: &PortalWrite<M>,
     facts: &mut PortalWriteFacts,
 ) -> Result<PortalWriteOutcome, UseCaseError>
 where
-    S: PortalProviderRemoval,
+    M: PortalRequest,
+    S: ApplyPortalWrite<M::Target>,
     L: WriteLeases,
 {
     request.grants.require(Permission::Write)?;
@@ -152,25 +311,33 @@ where
         store,
         leases,
         lease_settings,
+        writer,
     } = target;
     if request.dry_run {
         let stored = store.find(&request.portal.arn).await?;
-        let change = decide(request, stored.as_ref(), facts)?;
+        let (change, _) = decide(request, stored.as_ref(), facts)?;
         facts.effect = Some(super::Effect::DryRun);
         return Ok(PortalWriteOutcome::DryRun(Box::new(change)));
     }
     let key = LeaseKey::secure_browser_portal(&request.portal.id);
-    let lease = take_lease(leases, &key, "api", lease_settings).await?;
+    let lease = take_lease(leases, &key, writer, lease_settings).await?;
     let outcome = async {
         let stored = store.find(&request.portal.arn).await?;
-        let change = decide(request, stored.as_ref(), facts)?;
+        let (change, target) = decide(request, stored.as_ref(), facts)?;
         if !change.would_change() && stored.as_ref().is_none_or(is_known) {
             facts.effect = Some(super::Effect::Unchanged);
             return Ok(PortalWriteOutcome::Unchanged(change.before.map(Box::new)));
         }
         renew_lease(leases, &lease, lease_settings).await?;
         let existing = stored.map(|stored| stored.arn);
-        apply(store, request, existing.as_ref(), change.after.as_ref()).await?;
+        store
+            .apply(
+                &request.portal.arn,
+                existing.as_ref(),
+                &target,
+                request.idempotency_key.as_ref(),
+            )
+            .await?;
         facts.effect = Some(super::Effect::Written);
         let (stored, warning) = match store.find(&request.portal.arn).await {
             Ok(found) if known(found.as_ref()) == change.after.as_ref() => (change.after, None),
@@ -206,37 +373,18 @@ fn known(stored: Option<&StoredProvider>) -> Option<&IdentityProvider> {
     }
 }
 
-/// The upstream call that turns what is stored into `after`.
-async fn apply(
-    store: &impl PortalProviderRemoval,
-    request: &PortalWrite,
-    existing: Option<&IdentityProviderArn>,
-    after: Option<&IdentityProvider>,
-) -> Result<(), SecureBrowserError> {
-    let key = request.idempotency_key.as_ref();
-    match (existing, after) {
-        (None, Some(provider)) => store
-            .create(&request.portal.arn, provider, key)
-            .await
-            .map(drop),
-        (Some(arn), Some(provider)) => store.update(arn, provider, key).await,
-        (Some(arn), None) => store.delete(arn).await,
-        (None, None) => Ok(()),
-    }
-}
-
 /// What the request makes of what is stored, checked against the preconditions, the caller's
 /// grants and consent.
-fn decide(
-    request: &PortalWrite,
+fn decide<M: PortalRequest>(
+    request: &PortalWrite<M>,
     stored: Option<&StoredProvider>,
     facts: &mut PortalWriteFacts,
-) -> Result<PortalChange, UseCaseError> {
+) -> Result<(PortalChange, M::Target), UseCaseError> {
     let (before, current_etag) = match stored.map(|stored| &stored.content) {
         None => (None, None),
         Some(StoredContent::Known(provider)) => (Some(provider), Some(provider.etag())),
         Some(StoredContent::Unrecognized { reason, etag }) => {
-            if matches!(request.mutation, PortalMutation::Patch(_)) {
+            if request.mutation.merges() {
                 return Err(UseCaseError::PortalProviderUnrecognized(Box::new(
                     reason.clone(),
                 )));
@@ -244,28 +392,10 @@ fn decide(
             (None, Some(etag.clone()))
         }
     };
-    let (after, warnings) = match &request.mutation {
-        PortalMutation::Replace { provider, warnings } => {
-            (Some(provider.as_ref().clone()), warnings.clone())
-        }
-        PortalMutation::Patch(patch) => {
-            let Some(current) = before else {
-                return Err(UseCaseError::PortalNotConfigured);
-            };
-            let parsed = merge_identity_provider(current, patch, Timestamp::now())
-                .map_err(UseCaseError::Invalid)?;
-            (Some(parsed.provider), parsed.warnings)
-        }
-        PortalMutation::Remove => {
-            if stored.is_none() {
-                return Err(UseCaseError::PortalNotConfigured);
-            }
-            (None, Vec::new())
-        }
-    };
+    let (target, warnings) = request.mutation.resolve(before, stored.is_some())?;
     let change = PortalChange {
         before: before.cloned(),
-        after,
+        after: target.stored_after().cloned(),
         warnings,
     };
     facts.change = Some(change.clone());
@@ -281,5 +411,5 @@ fn decide(
             });
         }
     }
-    Ok(change)
+    Ok((change, target))
 }

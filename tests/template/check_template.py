@@ -74,6 +74,15 @@ API_PROVIDER_ACTIONS = API_PORTAL_ACTIONS | {
     "workspaces-web:ListIdentityProviders",
     "workspaces-web:GetIdentityProvider",
 }
+# The enforcer keeps existing providers: Update on the tagged portal and the provider, reads on the provider;
+# never Create (a portal without a provider is reported) and never Delete.
+ENFORCER_PORTAL_ACTIONS = {
+    "workspaces-web:UpdateIdentityProvider",
+}
+ENFORCER_PROVIDER_ACTIONS = ENFORCER_PORTAL_ACTIONS | {
+    "workspaces-web:ListIdentityProviders",
+    "workspaces-web:GetIdentityProvider",
+}
 ORGANIZATION_ID = re.compile(r"^m-[0-9a-f]{32}$")
 # IAM's quota on the inline policies of one role, all together (whitespace not counted).
 ROLE_INLINE_POLICY_LIMIT = 10240
@@ -350,9 +359,17 @@ def check_least_privilege(resources):
     list_organizations_grant(resources, "ApiFunction", True)
     list_organizations_grant(resources, "EnforcerFunction", False)
     role_grants(resources, "EnforcerFunction", ENFORCER_ACTIONS)
+    portal_grants(resources, "EnforcerFunction", ENFORCER_PORTAL_ACTIONS, ENFORCER_PROVIDER_ACTIONS)
     enforcer = role_statements(resources, role_of(resources, "EnforcerFunction"))
-    deletes = [a for s in enforcer for a in as_list(s.get("Action", [])) if a.startswith("workmail:Delete")]
+    deletes = [
+        a
+        for s in enforcer
+        for a in as_list(s.get("Action", []))
+        if a.startswith(("workmail:Delete", "workspaces-web:Delete"))
+    ]
     assert not deletes, "the enforcer never deletes: %s" % deletes
+    creates = [a for s in enforcer for a in as_list(s.get("Action", [])) if a.startswith("workspaces-web:Create")]
+    assert not creates, "the enforcer never gives a portal a provider: %s" % creates
     for function in ("ApiFunction", "EnforcerFunction"):
         lease_grants(resources, function)
         no_untagged_wildcards(resources, function)
@@ -361,6 +378,7 @@ def check_least_privilege(resources):
     role_grants(resources, "ApiFunction", API_ACTIONS, other)
     portal_grants(resources, "ApiFunction", API_PORTAL_ACTIONS, API_PROVIDER_ACTIONS, other)
     role_grants(resources, "EnforcerFunction", ENFORCER_ACTIONS, other)
+    portal_grants(resources, "EnforcerFunction", ENFORCER_PORTAL_ACTIONS, ENFORCER_PROVIDER_ACTIONS, other)
 
 
 def no_untagged_wildcards(resources, function_name):
@@ -576,6 +594,9 @@ def check_enforcer(resources):
     }, pattern
     enforcer_policy = json.load(open(os.path.join(HERE, "..", "..", "enforcement-policy", "enforcement-policy.json")))
     assert enforcer_policy["defaults"]["mode"] == "report", "the shipped policy only reports until edited"
+    for portal_id, portal in enforcer_policy.get("portals", {}).items():
+        mode = portal.get("mode", enforcer_policy.get("portalDefaults", {}).get("mode", "report"))
+        assert mode == "report", "the shipped policy only reports on portal %s until edited" % portal_id
 
 
 def check_function(resources):

@@ -54,7 +54,7 @@ pub fn parse_identity_provider(body: &Value, now: Timestamp) -> Result<Parsed, P
         }
     };
     refuse_other_members(members, kind, &mut problems);
-    let details = kind.and_then(|kind| read_details(members, kind, now, &mut problems));
+    let details = kind.and_then(|kind| read_details(members, kind, now, false, &mut problems));
     match (name, details) {
         (Some(name), Some(details)) if problems.is_empty() => {
             let provider = IdentityProvider { name, details };
@@ -165,10 +165,41 @@ fn refuse_other_members(
     }
 }
 
+/// Checks a partial body: `type` (required), `name` (optional), and any of the members of that
+/// type's details, each by the rules of a PUT body, none required (what is left out is whatever is
+/// stored). Answers the type when nothing is wrong. Secrets are read like any string: the caller
+/// (the enforcement policy) refuses them before.
+pub(super) fn check_partial(
+    body: &Value,
+    now: Timestamp,
+    problems: &mut Problems,
+) -> Option<ProviderType> {
+    let members = object_at(body, "", problems)?;
+    let kind = read_type(members, problems);
+    match present(members, NAME) {
+        None => {}
+        Some(Value::String(raw)) => {
+            if let Err(invalid) = ProviderName::parse(raw) {
+                problems.push("/name", invalid.message());
+            }
+        }
+        Some(other) => problems.push("/name", format!("must be a string, not {}", kind_of(other))),
+    }
+    refuse_other_members(members, kind, problems);
+    let kind = kind?;
+    if present(members, kind.body_member()).is_some() {
+        read_details(members, kind, now, true, problems);
+    }
+    Some(kind)
+}
+
+/// Reads the details member of `kind`; `partial`: only the members present are checked (a problem
+/// about a member left out, or about the details as a whole, is not one).
 fn read_details(
     members: &Map<String, Value>,
     kind: ProviderType,
     now: Timestamp,
+    partial: bool,
     problems: &mut Problems,
 ) -> Option<ProviderDetails> {
     let at = format!("/{}", kind.body_member());
@@ -188,6 +219,7 @@ fn read_details(
         at,
         problems,
         known: Vec::new(),
+        partial,
         read_only: if kind == ProviderType::Saml {
             &[SIGNING_CERTIFICATES]
         } else {
@@ -205,6 +237,8 @@ struct BodySource<'a> {
     at: String,
     problems: &'a mut Problems,
     known: Vec<&'static str>,
+    /// Only the members present are checked (`check_partial`).
+    partial: bool,
     /// Members the view shows that a body may not set.
     read_only: &'static [&'static str],
 }
@@ -303,6 +337,9 @@ impl Source for BodySource<'_> {
     }
 
     fn problem(&mut self, field: &'static Field, message: String) {
+        if self.partial && present(self.members, field.member).is_none() {
+            return;
+        }
         let pointer = self.pointer(field);
         self.problems.push(pointer, message);
     }
@@ -313,6 +350,9 @@ impl Source for BodySource<'_> {
     }
 
     fn details_problem(&mut self, message: String) {
+        if self.partial {
+            return;
+        }
         self.problems.push(self.at.clone(), message);
     }
 }

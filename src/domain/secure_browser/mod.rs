@@ -11,6 +11,7 @@
 
 mod body;
 mod certificates;
+mod desired;
 mod details;
 mod name;
 mod provider;
@@ -27,6 +28,7 @@ mod tests;
 
 pub use body::{Parsed, merge_identity_provider, parse_identity_provider};
 pub use certificates::{CertificateFinding, certificate_findings};
+pub use desired::DesiredProvider;
 pub use details::{
     AppleDetails, FacebookDetails, MetadataSource, OAuthDetails, OidcDetails, ProviderDetails,
     SamlDetails,

@@ -24,7 +24,7 @@ static SUBRESOURCE_ARN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A portal id as WorkSpaces Web issues it: a UUID in lowercase hex, 8-4-4-4-12.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PortalId(String);
 
 impl PortalId {

@@ -812,3 +812,89 @@ fn read_stored_is_strict_about_types_keys_and_values() {
     assert!(debug.contains("client_secret"), "{debug}");
     assert!(!debug.contains(OIDC_SECRET), "{debug}");
 }
+
+#[test]
+fn a_desired_provider_checks_only_the_members_it_gives_by_the_body_rules() {
+    for desired in [
+        json!({ "type": "OIDC" }),
+        json!({ "type": "OIDC", "oidc": { "attributesRequestMethod": "POST" } }),
+        json!({ "type": "SAML", "name": "Corp SAML", "saml": { "idpSignout": true } }),
+        json!({ "type": "SAML", "saml": { "metadataUrl": "https://idp.example.com/m.xml" } }),
+    ] {
+        assert!(DesiredProvider::parse(&desired, now()).is_ok(), "{desired}");
+    }
+    let invalid = json!({ "type": "OIDC", "name": "x", "google": {}, "oidc": {
+        "attributesRequestMethod": "PUT", "issuer": "http://login.example.com", "authorizeScopes": ["email"],
+        "unknown": 1 } });
+    let problems = DesiredProvider::parse(&invalid, now()).expect_err("invalid");
+    assert_eq!(
+        pointers(&problems),
+        [
+            "/name",
+            "/google",
+            "/oidc/attributesRequestMethod",
+            "/oidc/issuer",
+            "/oidc/authorizeScopes",
+            "/oidc/unknown"
+        ]
+    );
+    let no_type = DesiredProvider::parse(&json!({ "saml": {} }), now()).expect_err("no type");
+    assert_eq!(pointers(&no_type), ["/type"]);
+}
+
+#[test]
+fn drift_and_the_merge_patch_keep_secrets_and_replace_the_other_metadata_form() {
+    let current = parse(&oidc_body());
+    let same = DesiredProvider::parse(
+        &json!({ "type": "OIDC", "oidc": { "attributesRequestMethod": "GET" } }),
+        now(),
+    )
+    .expect("valid");
+    assert!(same.drift(&current).is_empty());
+    let post = DesiredProvider::parse(
+        &json!({ "type": "OIDC", "oidc": { "attributesRequestMethod": "POST" } }),
+        now(),
+    )
+    .expect("valid");
+    let drift = post.drift(&current);
+    assert_eq!(drift.len(), 1, "{drift:?}");
+    assert_eq!(drift[0].pointer, "/oidc/attributesRequestMethod");
+    let merged = merge_identity_provider(&current, &post.merge_patch(), now()).expect("merges");
+    assert_eq!(
+        merged.provider.to_wire().details["client_secret"],
+        OIDC_SECRET
+    );
+    assert_eq!(
+        merged.provider.to_wire().details["attributes_request_method"],
+        "POST"
+    );
+
+    let saml = parse(&saml_body(&metadata(&[valid_certificate()])));
+    let by_url = DesiredProvider::parse(
+        &json!({ "type": "SAML", "saml": { "metadataUrl": "https://idp.example.com/m.xml" } }),
+        now(),
+    )
+    .expect("valid");
+    let merged = merge_identity_provider(&saml, &by_url.merge_patch(), now()).expect("merges");
+    let wire = merged.provider.to_wire();
+    assert_eq!(wire.details["MetadataURL"], "https://idp.example.com/m.xml");
+    assert!(!wire.details.contains_key("MetadataFile"));
+    assert!(
+        by_url
+            .drift(&saml)
+            .iter()
+            .any(|change| change.pointer.starts_with("/saml/signingCertificates")),
+        "the certificates go with the file"
+    );
+
+    let to_oidc = DesiredProvider::parse(&json!({ "type": "OIDC" }), now()).expect("valid");
+    assert!(
+        to_oidc
+            .drift(&saml)
+            .iter()
+            .any(|change| change.pointer == "/type")
+    );
+    let incomplete = merge_identity_provider(&saml, &to_oidc.merge_patch(), now())
+        .expect_err("an OIDC provider needs its client and secret");
+    assert!(pointers(&incomplete).contains(&"/oidc/clientSecret"));
+}
