@@ -261,6 +261,26 @@ async fn removal_and_type_changes_need_confirmation() {
         Some("SAML".to_owned())
     );
 
+    let preview = harness
+        .invoke(&with_query(
+            portal_event("DELETE", PORTAL_ID, None),
+            "dryRun",
+            "true",
+        ))
+        .await;
+    assert_eq!(
+        preview.status, 200,
+        "a dry run previews without consent: {preview:?}"
+    );
+    assert_eq!(preview.body["requiresConfirmation"], true);
+    assert_eq!(preview.body["after"], Value::Null);
+    assert!(
+        harness
+            .emulator
+            .secure_browser_provider(PORTAL_ARN)
+            .is_some()
+    );
+
     let confirmed = harness.invoke_file("rest-portal-delete.json").await;
     assert_eq!(confirmed.status, 204, "{confirmed:?}");
     assert!(

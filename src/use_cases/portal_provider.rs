@@ -324,6 +324,7 @@ where
     let outcome = async {
         let stored = store.find(&request.portal.arn).await?;
         let (change, target) = decide(request, stored.as_ref(), facts)?;
+        check_consent(request, &change, stored.as_ref())?;
         if !change.would_change() && stored.as_ref().is_none_or(is_known) {
             facts.effect = Some(super::Effect::Unchanged);
             return Ok(PortalWriteOutcome::Unchanged(change.before.map(Box::new)));
@@ -402,14 +403,28 @@ fn decide<M: PortalRequest>(
     request
         .preconditions
         .check(current_etag.as_deref(), request.require_precondition)?;
-    let unrecognized = stored.is_some_and(|stored| !is_known(stored));
-    if change.risks_lockout() || unrecognized {
+    if needs_consent(&change, stored) {
         request.grants.require(Permission::Escalate)?;
-        if !matches!(request.consent, Consent::LockoutRisk { .. }) {
-            return Err(UseCaseError::PortalLockoutNotConfirmed {
-                removal: change.after.is_none(),
-            });
-        }
     }
     Ok((change, target))
+}
+
+/// Removing the provider, changing its type, or replacing one this version cannot read.
+fn needs_consent(change: &PortalChange, stored: Option<&StoredProvider>) -> bool {
+    change.risks_lockout() || stored.is_some_and(|stored| !is_known(stored))
+}
+
+/// A write that needs consent goes ahead only with `Confirm-Impact: lockout-risk` (a dry run shows
+/// the change and `requiresConfirmation` without it).
+fn check_consent<M: PortalRequest>(
+    request: &PortalWrite<M>,
+    change: &PortalChange,
+    stored: Option<&StoredProvider>,
+) -> Result<(), UseCaseError> {
+    if needs_consent(change, stored) && !matches!(request.consent, Consent::LockoutRisk { .. }) {
+        return Err(UseCaseError::PortalLockoutNotConfirmed {
+            removal: change.after.is_none(),
+        });
+    }
+    Ok(())
 }
