@@ -13,6 +13,7 @@ use tracing::{info, warn};
 use super::access_control::AccessControl;
 use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
+use super::openapi::document_response;
 use super::portal_routes::{portal_provider_response, portal_write_request, portal_write_response};
 use super::query::parse_query;
 use super::readiness_route::readiness_response;
@@ -198,6 +199,9 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                 StatusCode::OK,
                 &json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }),
             )),
+            // Like /health it names no organization or portal and reveals no data, so it needs no
+            // grant of the access policy (IAM at API Gateway still decides who may call at all).
+            Route::OpenApi => Ok(document_response()),
             Route::IdentityProvider {
                 action,
                 organization,

@@ -9,6 +9,7 @@ mod error;
 mod handler;
 mod identity;
 mod lambda;
+mod openapi;
 mod portal_routes;
 mod problem;
 mod query;

@@ -12,6 +12,8 @@ use crate::domain::OrganizationId;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Health,
+    /// GET: the OpenAPI 3.1 document of every route (`openapi/openapi.json`).
+    OpenApi,
     IdentityProvider {
         action: Action,
         organization: String,
@@ -50,6 +52,7 @@ impl Route {
     pub fn template(&self) -> &'static str {
         match self {
             Route::Health => "/health",
+            Route::OpenApi => "/openapi.json",
             Route::IdentityProvider { .. } => "/organizations/{organizationId}/identity-provider",
             Route::Readiness { .. } => {
                 "/organizations/{organizationId}/identity-provider/readiness"
@@ -69,7 +72,7 @@ impl Route {
     /// The organization id the path names, still raw.
     pub fn organization(&self) -> Option<&str> {
         match self {
-            Route::Health | Route::PortalIdentityProvider { .. } => None,
+            Route::Health | Route::OpenApi | Route::PortalIdentityProvider { .. } => None,
             Route::IdentityProvider { organization, .. }
             | Route::Readiness { organization }
             | Route::PersonalAccessTokens { organization }
@@ -81,6 +84,7 @@ impl Route {
     pub fn query_parameters(&self) -> &'static [&'static str] {
         match self {
             Route::Health
+            | Route::OpenApi
             | Route::Readiness { .. }
             | Route::IdentityProvider {
                 action: Action::Read,
@@ -169,6 +173,8 @@ fn resolve_path(requested: &Method, path: &str) -> Result<Route, RequestError> {
     match segments.as_slice() {
         ["health"] if method == Method::GET => Ok(Route::Health),
         ["health"] => Err(not_allowed(requested, HEALTH_METHODS)),
+        ["openapi.json"] if method == Method::GET => Ok(Route::OpenApi),
+        ["openapi.json"] => Err(not_allowed(requested, READ_ONLY_METHODS)),
         ["organizations", organization, "identity-provider"] => Ok(Route::IdentityProvider {
             action: identity_provider_action(method)?,
             organization: (*organization).to_owned(),
