@@ -14,6 +14,7 @@ use super::access_control::AccessControl;
 use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
 use super::overview_route::{overview_request, overview_response};
+use super::openapi::document_response;
 use super::portal_routes::{portal_provider_response, portal_write_request, portal_write_response};
 use super::query::parse_query;
 use super::readiness_route::readiness_response;
@@ -221,6 +222,9 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                 .await?;
                 Ok(overview_response(&page))
             }
+            // Like /health it names no organization or portal and reveals no data, so it needs no
+            // grant of the access policy (IAM at API Gateway still decides who may call at all).
+            Route::OpenApi => Ok(document_response()),
             Route::IdentityProvider {
                 action,
                 organization,

@@ -10,6 +10,7 @@ mod handler;
 mod identity;
 mod lambda;
 mod overview_route;
+mod openapi;
 mod portal_routes;
 mod problem;
 mod query;

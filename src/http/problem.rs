@@ -166,7 +166,8 @@ fn request_problem(error: &RequestError) -> Problem {
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             format!(
-                "no route matches '{path}'; routes: GET /health; GET, PUT, PATCH, DELETE \
+                "no route matches '{path}'; routes: GET /health; GET /openapi.json (this API's \
+                 OpenAPI 3.1 document); GET /organizations; GET, PUT, PATCH, DELETE \
                  /organizations/{{organizationId}}/identity-provider; GET \
                  /organizations/{{organizationId}}/identity-provider/readiness; GET \
                  /organizations/{{organizationId}}/personal-access-tokens; DELETE \

@@ -14,6 +14,8 @@ pub enum Route {
     Health,
     /// GET: one page of the organizations the caller may read, with their configurations' summaries.
     Organizations,
+    /// GET: the OpenAPI 3.1 document of every route (`openapi/openapi.json`).
+    OpenApi,
     IdentityProvider {
         action: Action,
         organization: String,
@@ -53,6 +55,7 @@ impl Route {
         match self {
             Route::Health => "/health",
             Route::Organizations => "/organizations",
+            Route::OpenApi => "/openapi.json",
             Route::IdentityProvider { .. } => "/organizations/{organizationId}/identity-provider",
             Route::Readiness { .. } => {
                 "/organizations/{organizationId}/identity-provider/readiness"
@@ -72,7 +75,10 @@ impl Route {
     /// The organization id the path names, still raw.
     pub fn organization(&self) -> Option<&str> {
         match self {
-            Route::Health | Route::Organizations | Route::PortalIdentityProvider { .. } => None,
+            Route::Health
+            | Route::Organizations
+            | Route::OpenApi
+            | Route::PortalIdentityProvider { .. } => None,
             Route::IdentityProvider { organization, .. }
             | Route::Readiness { organization }
             | Route::PersonalAccessTokens { organization }
@@ -84,6 +90,7 @@ impl Route {
     pub fn query_parameters(&self) -> &'static [&'static str] {
         match self {
             Route::Health
+            | Route::OpenApi
             | Route::Readiness { .. }
             | Route::IdentityProvider {
                 action: Action::Read,
@@ -175,6 +182,8 @@ fn resolve_path(requested: &Method, path: &str) -> Result<Route, RequestError> {
         ["health"] => Err(not_allowed(requested, HEALTH_METHODS)),
         ["organizations"] if method == Method::GET => Ok(Route::Organizations),
         ["organizations"] => Err(not_allowed(requested, READ_ONLY_METHODS)),
+        ["openapi.json"] if method == Method::GET => Ok(Route::OpenApi),
+        ["openapi.json"] => Err(not_allowed(requested, READ_ONLY_METHODS)),
         ["organizations", organization, "identity-provider"] => Ok(Route::IdentityProvider {
             action: identity_provider_action(method)?,
             organization: (*organization).to_owned(),
