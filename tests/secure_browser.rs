@@ -406,9 +406,16 @@ async fn saml_certificates_are_checked_before_the_call() {
     assert!(warnings.contains("expire"), "{warnings}");
 
     let valid = saml_metadata_valid_between(now() - DAY, now() + 365 * DAY);
-    let accepted = harness
+    let replacing = harness
         .invoke(&portal_event("PUT", EMPTY_PORTAL_ID, Some(&saml(&valid))))
         .await;
+    assert_eq!(
+        replacing.status, 428,
+        "new metadata re-points every sign-in: {replacing:?}"
+    );
+    let mut confirmed = portal_event("PUT", EMPTY_PORTAL_ID, Some(&saml(&valid)));
+    set_header(&mut confirmed, "confirm-impact", Some("lockout-risk"));
+    let accepted = harness.invoke(&confirmed).await;
     assert_eq!(accepted.status, 200, "{accepted:?}");
     assert_eq!(accepted.body.get("warnings"), None, "{accepted:?}");
 }

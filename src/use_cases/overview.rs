@@ -14,40 +14,43 @@ use crate::workmail::{
     IdentityProviderStore, OrganizationListing, OrganizationSummary, PageToken, WorkMailError,
 };
 
-/// Where a page starts: a WorkMail page (`None`: the first) and how many of its organizations to skip.
-/// Opaque to callers: the base64url of `<skip>:<WorkMail's NextToken>`. A forged one can only move
-/// where the listing starts; the grants still decide what is shown.
+/// Where a page starts: in a WorkMail page (`None`: the first), after an organization the caller
+/// was shown (`None`: at the page's start). Opaque to callers: the base64url of
+/// `<organization id or nothing>:<WorkMail's NextToken or nothing>`. It holds nothing the caller has
+/// not seen (no position, so no count of the organizations it may not read), and a forged one can
+/// only move where the listing starts: the grants still decide what is shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverviewToken {
     upstream: Option<PageToken>,
-    skip: usize,
+    after: Option<OrganizationId>,
 }
 
 impl OverviewToken {
-    /// WorkMail's page size: a page never skips more.
-    const MAX_SKIP: usize = 100;
-
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let invalid = || InvalidValue::new("is not a nextToken this API gave out".to_owned());
         let decoded = URL_SAFE_NO_PAD
             .decode(raw.as_bytes())
             .map_err(|_| invalid())?;
         let text = String::from_utf8(decoded).map_err(|_| invalid())?;
-        let (skip, upstream) = text.split_once(':').ok_or_else(invalid)?;
-        let skip: usize = skip.parse().map_err(|_| invalid())?;
-        if skip > Self::MAX_SKIP || skip.to_string().len() != text.len() - upstream.len() - 1 {
-            return Err(invalid());
-        }
+        let (after, upstream) = text.split_once(':').ok_or_else(invalid)?;
+        let after = match after {
+            "" => None,
+            id => Some(OrganizationId::parse(id).map_err(|_| invalid())?),
+        };
         let upstream = match upstream {
             "" => None,
             token => Some(PageToken::parse(token).map_err(|_| invalid())?),
         };
-        Ok(Self { upstream, skip })
+        if after.is_none() && upstream.is_none() {
+            return Err(invalid());
+        }
+        Ok(Self { upstream, after })
     }
 
     pub fn encode(&self) -> String {
+        let after = self.after.as_ref().map_or("", OrganizationId::as_str);
         let upstream = self.upstream.as_ref().map_or("", PageToken::as_str);
-        URL_SAFE_NO_PAD.encode(format!("{}:{upstream}", self.skip))
+        URL_SAFE_NO_PAD.encode(format!("{after}:{upstream}"))
     }
 }
 
@@ -111,41 +114,49 @@ where
             finish_by.min(Instant::now() + reading.budget)
         });
     let mut pacer = Pace::new(reading.calls_per_second);
-    let mut position = request.start.clone().unwrap_or(OverviewToken {
-        upstream: None,
-        skip: 0,
-    });
+    let mut upstream = request
+        .start
+        .as_ref()
+        .and_then(|start| start.upstream.clone());
+    let mut after = request.start.as_ref().and_then(|start| start.after.clone());
     let mut entries = Vec::new();
     let mut partial = false;
     loop {
+        // Where to resume if this page is cut short: after the last organization shown.
+        let resume = |after: &Option<OrganizationId>, upstream: &Option<PageToken>| OverviewToken {
+            upstream: upstream.clone(),
+            after: after.clone(),
+        };
         if !pacer.wait_until(deadline).await {
-            return Ok(cut_short(entries, position));
+            return Ok(cut_short(entries, resume(&after, &upstream)));
         }
-        let page = match store.list_organizations(position.upstream.as_ref()).await {
+        let page = match store.list_organizations(upstream.as_ref()).await {
             Ok(page) => page,
             Err(error) if entries.is_empty() => return Err(error.into()),
-            Err(_) => return Ok(cut_short(entries, position)),
+            Err(_) => return Ok(cut_short(entries, resume(&after, &upstream))),
         };
-        for (index, organization) in page.items.into_iter().enumerate().skip(position.skip) {
+        // Resuming after an organization: start behind it (or, if it is gone, at the page's start).
+        let start = after
+            .as_ref()
+            .and_then(|after| page.items.iter().position(|item| &item.id == after))
+            .map_or(0, |index| index + 1);
+        for organization in page.items.into_iter().skip(start) {
             if !may_read(&organization.id) {
                 continue;
             }
-            let here = OverviewToken {
-                upstream: position.upstream.clone(),
-                skip: index,
-            };
             if entries.len() == request.limit {
                 return Ok(OverviewPage {
                     entries,
-                    next: Some(here),
+                    next: Some(resume(&after, &upstream)),
                     partial,
                 });
             }
             if !pacer.wait_until(deadline).await {
-                return Ok(cut_short(entries, here));
+                return Ok(cut_short(entries, resume(&after, &upstream)));
             }
             let provider = summary(store.describe(&organization.id).await, &organization.id);
             partial |= matches!(provider, ProviderSummary::Failed(_));
+            after = Some(organization.id.clone());
             entries.push(OverviewEntry {
                 organization,
                 provider,
@@ -160,10 +171,8 @@ where
                 });
             }
             Some(next) => {
-                position = OverviewToken {
-                    upstream: Some(next),
-                    skip: 0,
-                };
+                upstream = Some(next);
+                after = None;
             }
         }
     }
@@ -229,11 +238,11 @@ mod tests {
         for token in [
             OverviewToken {
                 upstream: None,
-                skip: 0,
+                after: Some(OrganizationId::parse("m-0123456789abcdef0123456789abcdef").expect("id")),
             },
             OverviewToken {
                 upstream: Some(PageToken::parse("page:2/of=3").expect("token")),
-                skip: 17,
+                after: None,
             },
         ] {
             assert_eq!(OverviewToken::parse(&token.encode()), Ok(token));
@@ -241,12 +250,10 @@ mod tests {
         for forged in [
             "",
             "not base64!",
-            &URL_SAFE_NO_PAD.encode("x:"),
-            &URL_SAFE_NO_PAD.encode("101:"),
-            &URL_SAFE_NO_PAD.encode("07:"),
-            &URL_SAFE_NO_PAD.encode("+7:"),
+            &URL_SAFE_NO_PAD.encode(":"),
+            &URL_SAFE_NO_PAD.encode("m-1:"),
             &URL_SAFE_NO_PAD.encode("5"),
-            &URL_SAFE_NO_PAD.encode(format!("1:{}", "t".repeat(1025))),
+            &URL_SAFE_NO_PAD.encode(format!(":{}", "t".repeat(1025))),
         ] {
             assert!(OverviewToken::parse(forged).is_err(), "{forged}");
         }

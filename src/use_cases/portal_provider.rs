@@ -128,6 +128,23 @@ pub trait PortalRequest: Send + Sync {
 
     /// A merge over the current provider, which needs it inside the model.
     fn merges(&self) -> bool;
+
+    /// Whether the request itself names a secret's value (a PUT of a type with one, or a patch
+    /// giving one): such a request always writes, so that its answer never tells whether the value
+    /// equals the stored secret.
+    fn names_secret(&self) -> bool;
+}
+
+/// Whether a merge patch gives a provider member a secret's value (a string; the fingerprint
+/// object the view shows keeps the stored secret and names none).
+fn patch_names_secret(patch: &Value) -> bool {
+    patch.as_object().is_some_and(|members| {
+        members.values().any(|member| {
+            ["clientSecret", "privateKey"]
+                .iter()
+                .any(|secret| member.get(*secret).is_some_and(Value::is_string))
+        })
+    })
 }
 
 /// A change that never removes the provider: the enforcer's.
@@ -161,6 +178,13 @@ impl PortalRequest for PortalEdit {
 
     fn merges(&self) -> bool {
         matches!(self, PortalEdit::Patch(_))
+    }
+
+    fn names_secret(&self) -> bool {
+        match self {
+            PortalEdit::Replace { provider, .. } => provider.details.holds_secret(),
+            PortalEdit::Patch(patch) => patch_names_secret(patch),
+        }
     }
 }
 
@@ -215,6 +239,14 @@ impl PortalRequest for PortalMutation {
     fn merges(&self) -> bool {
         matches!(self, PortalMutation::Patch(_))
     }
+
+    fn names_secret(&self) -> bool {
+        match self {
+            PortalMutation::Replace { provider, .. } => provider.details.holds_secret(),
+            PortalMutation::Patch(patch) => patch_names_secret(patch),
+            PortalMutation::Remove => false,
+        }
+    }
 }
 
 /// One write, as the caller asked for it: `M` is what it may ask for (`PortalMutation`, removal
@@ -239,19 +271,27 @@ pub struct PortalChange {
     pub after: Option<IdentityProvider>,
     /// What validating the result found worth saying (a certificate about to expire).
     pub warnings: Vec<String>,
+    /// The request named a secret's value (see `PortalRequest::names_secret`).
+    pub names_secret: bool,
 }
 
 impl PortalChange {
+    /// Whether the write changes anything. A request that names a secret always counts as one:
+    /// telling "unchanged" would confirm a guessed secret, and a rotation to a secret with the same
+    /// fingerprint must still be written.
     pub fn would_change(&self) -> bool {
-        self.before != self.after
+        self.names_secret || self.before != self.after
     }
 
-    /// Removing the provider, or changing its type: every portal user's sign-in stops working as
-    /// they know it.
+    /// Removing the provider, or changing where its users sign in (its type, client id, issuer or
+    /// endpoints, Apple team or key, SAML metadata): every portal user's sign-in can stop working,
+    /// or go to someone else's identity provider.
     pub fn risks_lockout(&self) -> bool {
         match (&self.before, &self.after) {
             (Some(_), None) => true,
-            (Some(before), Some(after)) => before.provider_type() != after.provider_type(),
+            (Some(before), Some(after)) => {
+                before.details.sign_in_target() != after.details.sign_in_target()
+            }
             (None, _) => false,
         }
     }
@@ -398,6 +438,7 @@ fn decide<M: PortalRequest>(
         before: before.cloned(),
         after: target.stored_after().cloned(),
         warnings,
+        names_secret: request.mutation.names_secret(),
     };
     facts.change = Some(change.clone());
     request

@@ -119,6 +119,45 @@ pub enum MetadataSource {
 }
 
 impl ProviderDetails {
+    /// What decides which identity provider portal users are sent to and who it takes them for:
+    /// the type, and the client id, issuer and endpoints, Apple team and key, or SAML metadata.
+    /// Two providers with the same sign-in target sign the same people in; a change of it can
+    /// lock every portal user out. Secrets, scopes and SAML options are not part of it.
+    pub fn sign_in_target(&self) -> Vec<String> {
+        let mut target = vec![self.provider_type().wire_name().to_owned()];
+        let url = |url: &Option<HttpsUrl>| url.as_ref().map_or_else(String::new, |url| url.as_str().to_owned());
+        match self {
+            Self::Saml(saml) => target.push(match &saml.metadata {
+                MetadataSource::File(metadata) => format!("file:{}", metadata.as_str()),
+                MetadataSource::Url(url) => format!("url:{}", url.as_str()),
+            }),
+            Self::Oidc(oidc) => target.extend([
+                oidc.client_id.as_str().to_owned(),
+                oidc.issuer.as_str().to_owned(),
+                url(&oidc.authorize_url),
+                url(&oidc.token_url),
+                url(&oidc.attributes_url),
+                url(&oidc.jwks_uri),
+            ]),
+            Self::Google(oauth) | Self::LoginWithAmazon(oauth) => {
+                target.push(oauth.client_id.as_str().to_owned());
+            }
+            Self::Facebook(facebook) => target.push(facebook.client_id.as_str().to_owned()),
+            Self::SignInWithApple(apple) => target.extend([
+                apple.client_id.as_str().to_owned(),
+                apple.team_id.as_str().to_owned(),
+                apple.key_id.as_str().to_owned(),
+            ]),
+        }
+        target
+    }
+
+    /// Whether a request that results in these details names a secret (a client secret or a
+    /// private key); every type but SAML has one.
+    pub fn holds_secret(&self) -> bool {
+        !matches!(self, Self::Saml(_))
+    }
+
     pub fn provider_type(&self) -> ProviderType {
         match self {
             Self::Saml(_) => ProviderType::Saml,

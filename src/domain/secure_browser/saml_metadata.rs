@@ -163,8 +163,11 @@ fn signing_certificate_texts(descriptor: Node) -> Vec<String> {
         .flat_map(|info| children(info, DSIG_NS, "X509Data"))
         .flat_map(|data| children(data, DSIG_NS, "X509Certificate"))
         .map(|certificate| {
+            // Text nodes only: a certificate inside an XML comment is no certificate to a SAML
+            // service provider, so it must not be one here either.
             certificate
                 .children()
+                .filter(|child| child.is_text())
                 .filter_map(|child| child.text())
                 .collect()
         })

@@ -26,23 +26,45 @@ pub struct WireProvider {
     pub details: BTreeMap<String, String>,
 }
 
-/// The detail keys that hold secrets.
-const SECRET_KEYS: &[&str] = &["client_secret", "private_key"];
+/// The detail keys this version knows to hold no secret. Every other value (a secret, or a value
+/// under a key this version does not know, which may be one) enters the ETag only by its
+/// fingerprint.
+const PLAIN_KEYS: &[&str] = &[
+    "client_id",
+    "authorize_scopes",
+    "api_version",
+    "team_id",
+    "key_id",
+    "attributes_request_method",
+    "oidc_issuer",
+    "authorize_url",
+    "token_url",
+    "attributes_url",
+    "jwks_uri",
+    "MetadataFile",
+    "MetadataURL",
+    "IDPSignout",
+    "IDPInit",
+    "RequestSigningAlgorithm",
+    "EncryptedResponses",
+];
 
 impl WireProvider {
     /// A strong ETag of the stored provider, quoted hex: a hash of its name, type and details, each
-    /// secret represented by its fingerprint. A rotated secret changes it (but for a 1 in 2^24
-    /// chance), and it tells no more about a secret than the fingerprint the view already shows:
-    /// a hash of the secret itself would let anyone who can read the ETag test guesses offline.
+    /// value that is or may be a secret represented by its fingerprint. It tells no more about a
+    /// secret than the fingerprint the view already shows (a hash of the secret itself would let
+    /// anyone who can read the ETag test guesses offline). A rotation to a secret with the same
+    /// 24-bit fingerprint (one in 2^24, or made on purpose) leaves it unchanged: a write that names
+    /// a secret is therefore never taken for a no-op (see `PortalChange::would_change`).
     pub fn etag(&self) -> String {
         let details: BTreeMap<&str, String> = self
             .details
             .iter()
             .map(|(key, value)| {
-                let shown = if SECRET_KEYS.contains(&key.as_str()) {
-                    format!("sha256Prefix:{}", SecretFingerprint::of(value))
-                } else {
+                let shown = if PLAIN_KEYS.contains(&key.as_str()) {
                     value.clone()
+                } else {
+                    format!("sha256Prefix:{}", SecretFingerprint::of(value))
                 };
                 (key.as_str(), shown)
             })
