@@ -425,13 +425,20 @@ mod tests {
                     .map(|(_, value)| value.into())
             })
         };
-        let bundle = std::env::temp_dir().join(format!("idp-gateway-roots-{}.pem", std::process::id()));
+        let bundle =
+            std::env::temp_dir().join(format!("idp-gateway-roots-{}.pem", std::process::id()));
         std::fs::write(&bundle, "-----BEGIN CERTIFICATE-----\n").expect("temporary bundle");
         let bundle_path = bundle.to_string_lossy().into_owned();
         let directory = std::env::temp_dir().to_string_lossy().into_owned();
         assert!(with(&[]).is_ok());
         assert!(with(&[("SSL_CERT_FILE", &bundle_path)]).is_ok());
-        assert!(with(&[("SSL_CERT_FILE", &bundle_path), ("SSL_CERT_DIR", &directory)]).is_ok());
+        assert!(
+            with(&[
+                ("SSL_CERT_FILE", &bundle_path),
+                ("SSL_CERT_DIR", &directory)
+            ])
+            .is_ok()
+        );
         for refused in [
             &[("SSL_CERT_FILE", "/nonexistent/ca-bundle.crt")][..],
             &[("SSL_CERT_FILE", "")][..],

@@ -123,9 +123,12 @@ async fn a_put_creates_then_updates_and_secrets_never_come_back() {
         .filter(|call| call.operation == "CreateIdentityProvider")
         .collect();
     assert_eq!(create_calls.len(), 1);
+    let key = idp_gateway::domain::IdempotencyKey::parse("portal-setup-2026-12-01").expect("key");
+    let scope = format!("arn:aws:iam::123456789012:role/MailAdminPortal\n{EMPTY_PORTAL_ARN}");
     assert_eq!(
-        create_calls[0].body["clientToken"], "portal-setup-2026-12-01",
-        "the Idempotency-Key is the client token"
+        create_calls[0].body["clientToken"],
+        key.scoped_to(&scope).as_str(),
+        "the Idempotency-Key, scoped to its caller and portal, is the client token"
     );
 
     let updated = harness

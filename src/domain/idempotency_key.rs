@@ -1,5 +1,8 @@
 //! `IdempotencyKey`: a client's key for one logical write (the `Idempotency-Key` request header of the
-//! IETF httpapi draft), passed upstream as the idempotency token (WorkSpaces Web's `clientToken`).
+//! IETF httpapi draft), scoped to its caller and resource and passed upstream as the idempotency
+//! token (WorkSpaces Web's `clientToken`).
+
+use sha2::{Digest, Sha256};
 
 use super::InvalidValue;
 
@@ -23,6 +26,15 @@ impl IdempotencyKey {
         Ok(Self(raw.to_owned()))
     }
 
+    /// The key as sent upstream for one caller and resource (`scope`): the hex SHA-256 of both,
+    /// so that the same key from another caller, or for another portal, is another token upstream
+    /// (the draft scopes a key to its client and resource) and a caller cannot make another's
+    /// write fail, or learn that a key was used elsewhere.
+    pub fn scoped_to(&self, scope: &str) -> Self {
+        let digest = Sha256::digest(format!("{scope}\n{}", self.0).as_bytes());
+        Self(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -41,5 +53,15 @@ mod tests {
         assert!(IdempotencyKey::parse(" padded").is_err());
         assert!(IdempotencyKey::parse("tab\there").is_err());
         assert!(IdempotencyKey::parse("é").is_err());
+    }
+
+    #[test]
+    fn scoped_keys_differ_by_scope_and_stay_stable() {
+        let key = IdempotencyKey::parse("setup-1").expect("valid");
+        let here = key.scoped_to("caller\nportal-a");
+        assert_eq!(here, key.scoped_to("caller\nportal-a"));
+        assert_ne!(here, key.scoped_to("caller\nportal-b"));
+        assert_ne!(here, key.scoped_to("other\nportal-a"));
+        assert_eq!(here.as_str().len(), 64);
     }
 }

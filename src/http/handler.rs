@@ -13,8 +13,8 @@ use tracing::{info, warn};
 use super::access_control::AccessControl;
 use super::audit::AuditRecord;
 use super::identity::RequestIdentity;
-use super::overview_route::{overview_request, overview_response};
 use super::openapi::document_response;
+use super::overview_route::{overview_request, overview_response};
 use super::portal_routes::{portal_provider_response, portal_write_request, portal_write_response};
 use super::query::parse_query;
 use super::readiness_route::readiness_response;
@@ -316,6 +316,7 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                 let write = portal_write_request(
                     action,
                     portal,
+                    identity,
                     request,
                     query,
                     grants,

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::RequestError;
 use super::body::{Accepts, MAX_PORTAL_BODY_BYTES, json_body_within};
 use super::conditions::preconditions;
+use super::identity::RequestIdentity;
 use super::query::Query;
 use super::responses::{empty_response, json_response};
 use super::route::Action;
@@ -27,13 +28,20 @@ const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 pub fn portal_write_request(
     action: Action,
     portal: PortalRef,
+    identity: &RequestIdentity,
     request: &Request,
     query: Query,
     grants: Grants,
     require_precondition: bool,
 ) -> Result<PortalWrite, RequestError> {
     let preconditions = preconditions(request.headers())?;
-    let idempotency_key = idempotency_key(request)?;
+    let idempotency_key = idempotency_key(request)?.map(|key| {
+        let caller = identity
+            .caller
+            .as_ref()
+            .map_or("(no caller)", |caller| caller.principal.as_str());
+        key.scoped_to(&format!("{caller}\n{}", portal.arn.as_str()))
+    });
     let mutation = match action {
         Action::Replace => {
             let body = json_body_within(

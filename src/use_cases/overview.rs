@@ -238,7 +238,9 @@ mod tests {
         for token in [
             OverviewToken {
                 upstream: None,
-                after: Some(OrganizationId::parse("m-0123456789abcdef0123456789abcdef").expect("id")),
+                after: Some(
+                    OrganizationId::parse("m-0123456789abcdef0123456789abcdef").expect("id"),
+                ),
             },
             OverviewToken {
                 upstream: Some(PageToken::parse("page:2/of=3").expect("token")),

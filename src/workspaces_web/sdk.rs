@@ -209,14 +209,26 @@ impl PortalProviderRemoval for SdkWorkSpacesWeb {
     }
 }
 
-/// The secret values a request sends (client secret, private key).
+/// What to cut out of upstream messages for the secrets a request sends (client secret, private
+/// key): each whole value, and each of its lines and words of 8 characters or more (a service may
+/// echo one line of a PEM key), longest first.
 fn secret_values(wire: &WireProvider) -> Vec<String> {
-    ["client_secret", "private_key"]
+    let mut pieces: Vec<String> = ["client_secret", "private_key"]
         .iter()
         .filter_map(|key| wire.details.get(*key))
-        .filter(|value| !value.is_empty())
-        .cloned()
-        .collect()
+        .flat_map(|value| {
+            std::iter::once(value.clone()).chain(
+                value
+                    .split_whitespace()
+                    .filter(|piece| piece.len() >= 8 && !piece.starts_with("-----"))
+                    .map(str::to_owned),
+            )
+        })
+        .filter(|piece| !piece.is_empty())
+        .collect();
+    pieces.sort_by_key(|piece| std::cmp::Reverse(piece.len()));
+    pieces.dedup();
+    pieces
 }
 
 /// `error` with every secret the request sent cut out of WorkSpaces Web's messages: they reach the

@@ -104,7 +104,10 @@ async fn main() -> Result<(), BoxError> {
         emulator.url()
     );
 
-    let work = std::env::temp_dir().join(format!("idp-gateway-bench-cold-start-{}", std::process::id()));
+    let work = std::env::temp_dir().join(format!(
+        "idp-gateway-bench-cold-start-{}",
+        std::process::id()
+    ));
     let scenarios = pki.scenarios(&work)?;
 
     // As template.yaml deploys the api: the managed list and the access policy from files, a lease
@@ -121,7 +124,10 @@ async fn main() -> Result<(), BoxError> {
             "MANAGED_ORGANIZATIONS_FILE",
             file("managed-organizations/managed-organizations.json"),
         ),
-        ("ACCESS_POLICY_FILE", file("access-policy/access-policy.json")),
+        (
+            "ACCESS_POLICY_FILE",
+            file("access-policy/access-policy.json"),
+        ),
         ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true".to_owned()),
         ("WORKMAIL_OPERATION_TIMEOUT_MS", "5000".to_owned()),
         ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "2000".to_owned()),
@@ -167,7 +173,9 @@ async fn main() -> Result<(), BoxError> {
 
     let env: Vec<(&str, &str)> = warm_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     println!();
-    println!("== warm GET ({warm_invocations} invocations of one process each, after its first; last scenario's roots)");
+    println!(
+        "== warm GET ({warm_invocations} invocations of one process each, after its first; last scenario's roots)"
+    );
     let mut warm = Vec::new();
     for function in &functions {
         let mut process = FunctionProcess::start(&function.path, function.name, &env)
@@ -222,9 +230,10 @@ struct TestPki {
 impl TestPki {
     fn new() -> Result<Self, BoxError> {
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "idp-gateway cold-start benchmark CA");
+        ca_params.distinguished_name.push(
+            rcgen::DnType::CommonName,
+            "idp-gateway cold-start benchmark CA",
+        );
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         ca_params.key_usages = vec![
             rcgen::KeyUsagePurpose::KeyCertSign,
@@ -261,8 +270,9 @@ impl TestPki {
     /// links, the CA added), and one bundle file named by SSL_CERT_FILE (what template.yaml sets on
     /// provided.al2023, whose roots are one bundle).
     fn scenarios(&self, work: &Path) -> Result<Vec<Scenario>, BoxError> {
-        let system = std::fs::read_to_string(SYSTEM_BUNDLE)
-            .map_err(|e| format!("{SYSTEM_BUNDLE}: {e} (the benchmark adds its CA to the system's roots)"))?;
+        let system = std::fs::read_to_string(SYSTEM_BUNDLE).map_err(|e| {
+            format!("{SYSTEM_BUNDLE}: {e} (the benchmark adds its CA to the system's roots)")
+        })?;
         let bundle_text = format!("{system}\n{}", self.ca_pem);
         let directory = work.join("certs");
         std::fs::create_dir_all(&directory)?;
@@ -361,7 +371,9 @@ fn machine() -> String {
         .unwrap_or_default()
         .lines()
         .find_map(|line| line.strip_prefix("PRETTY_NAME="))
-        .map_or("unknown OS".to_owned(), |name| name.trim_matches('"').to_owned());
+        .map_or("unknown OS".to_owned(), |name| {
+            name.trim_matches('"').to_owned()
+        });
     format!("{cpus} CPUs, {model}, {os}, {}", std::env::consts::ARCH)
 }
 

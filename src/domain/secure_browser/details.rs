@@ -125,7 +125,10 @@ impl ProviderDetails {
     /// lock every portal user out. Secrets, scopes and SAML options are not part of it.
     pub fn sign_in_target(&self) -> Vec<String> {
         let mut target = vec![self.provider_type().wire_name().to_owned()];
-        let url = |url: &Option<HttpsUrl>| url.as_ref().map_or_else(String::new, |url| url.as_str().to_owned());
+        let url = |url: &Option<HttpsUrl>| {
+            url.as_ref()
+                .map_or_else(String::new, |url| url.as_str().to_owned())
+        };
         match self {
             Self::Saml(saml) => target.push(match &saml.metadata {
                 MetadataSource::File(metadata) => format!("file:{}", metadata.as_str()),
