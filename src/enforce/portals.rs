@@ -264,7 +264,8 @@ fn refused(error: UseCaseError, first_look: Vec<FieldChange>) -> Outcome {
             Outcome::Drifted {
                 diff: first_look,
                 reason: "re-checked under the write lease before writing: not remediated: it would change the \
-                     provider type, and the policy does not allow a type change for this portal (allowTypeChange)"
+                     provider type or where it signs users in (client id, issuer, endpoints, Apple ids, SAML \
+                     metadata), and the policy does not allow that for this portal (allowTypeChange)"
                     .to_owned(),
             }
         }

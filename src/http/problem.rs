@@ -382,7 +382,7 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
             if *removal {
                 "removing the portal's identity provider stops every portal user from signing in until another is set. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
             } else {
-                "changing the provider's type (or replacing one this version cannot read) changes how every portal user signs in, and users without an account at the new provider are locked out. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
+                "this change points the portal's sign-in elsewhere (another provider type, client id, issuer or endpoint, Apple team or key, or SAML metadata; or it replaces a provider this version cannot read): every portal user signs in anew, and those the new provider does not know are locked out. Repeat the request with the header 'Confirm-Impact: lockout-risk' to proceed"
             },
         ),
         UseCaseError::PortalProviderUnrecognized(unrecognized) => Problem {
