@@ -14,6 +14,7 @@ use idp_gateway::domain::ManagedOrganizations;
 use idp_gateway::http::AccessControl;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use support::portals::*;
 use support::*;
 use workmail_emulator::demo::{
     EMPTY_PORTAL_ARN, EMPTY_PORTAL_ID, PORTAL_ARN, PORTAL_ID, saml_metadata_valid_between,
@@ -25,7 +26,6 @@ const SECRET: &str = "adversary-client-secret-0f3c9e";
 /// the ETag cannot tell them apart (found by a birthday search in a few thousand hashes).
 const COLLIDING_A: &str = "rotated-secret-1221";
 const COLLIDING_B: &str = "rotated-secret-1697";
-const DAY: i64 = 86_400;
 const WRITER: &str = "arn:aws:sts::123456789012:assumed-role/BrowserWriter/mallory";
 const OTHER_WRITER: &str = "arn:aws:sts::123456789012:assumed-role/OtherPortalWriter/eve";
 /// A third portal of the demo account, for grants and keys that must stay apart.
@@ -35,64 +35,12 @@ fn third_portal_arn() -> String {
     format!("arn:aws:workspaces-web:us-east-1:123456789012:portal/{THIRD_PORTAL_ID}")
 }
 
-fn portal_path(portal: &str) -> String {
-    format!("/secure-browser/portals/{portal}/identity-provider")
-}
-
-fn portal_event(method: &str, portal: &str, body: Option<&Value>) -> Value {
-    let base = with_path(
-        with_method(event("rest-portal-get.json"), method),
-        &portal_path(portal),
-    );
-    match body {
-        Some(body) => {
-            let content_type = if method == "PATCH" {
-                "application/merge-patch+json"
-            } else {
-                "application/json"
-            };
-            with_body(base, Some(content_type), &body.to_string())
-        }
-        None => base,
-    }
-}
-
-fn oidc(secret: &str) -> Value {
-    json!({
-        "name": "Corp OIDC",
-        "type": "OIDC",
-        "oidc": {
-            "clientId": "portal-client",
-            "clientSecret": secret,
-            "issuer": "https://login.example.com",
-            "authorizeScopes": ["openid", "email"],
-            "attributesRequestMethod": "GET"
-        }
-    })
-}
-
 fn google(secret: &str) -> Value {
     json!({
         "name": "Corp Google",
         "type": "Google",
         "google": { "clientId": "google-client", "clientSecret": secret, "authorizeScopes": ["openid", "email"] }
     })
-}
-
-fn saml(metadata: &str) -> Value {
-    json!({ "name": "Corp SAML", "type": "SAML", "saml": { "metadataFile": metadata } })
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
-fn assert_no_secret(answer: &Answer, secret: &str) {
-    let text = answer.raw.to_string();
-    assert!(!text.contains(secret), "the secret leaked: {text}");
 }
 
 fn with_header(mut event: Value, name: &str, value: &str) -> Value {

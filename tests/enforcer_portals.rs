@@ -11,6 +11,7 @@ use idp_gateway::enforce::{EnforcementPolicy, Enforcer, Summary};
 use idp_gateway::workmail::SdkWorkMail;
 use idp_gateway::workspaces_web::SdkWorkSpacesWeb;
 use serde_json::{Value, json};
+use support::portals::*;
 use support::*;
 use workmail_emulator::demo::{
     EMPTY_PORTAL_ARN, EMPTY_PORTAL_ID, PORTAL_ARN, PORTAL_ID, saml_metadata_valid_between,
@@ -18,15 +19,7 @@ use workmail_emulator::demo::{
 use workmail_emulator::{EmulatedIdentityProvider, Emulator, Fault, FaultRule};
 
 const SECRET: &str = "enforcer-portal-secret-9d2f41";
-const DAY: i64 = 86_400;
 const ROLE: &str = "arn:aws:iam::123456789012:role/idp-gateway-enforcer";
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
 
 /// An OIDC provider holding `SECRET`, its attributes requested with `method`.
 fn oidc_provider(method: &str) -> EmulatedIdentityProvider {

@@ -6,6 +6,7 @@
 mod support;
 
 use serde_json::{Value, json};
+use support::portals::*;
 use support::*;
 use workmail_emulator::demo::{
     EMPTY_PORTAL_ARN, EMPTY_PORTAL_ID, PORTAL_ARN, PORTAL_ID, saml_metadata_valid_between,
@@ -13,61 +14,6 @@ use workmail_emulator::demo::{
 use workmail_emulator::{Fault, FaultRule};
 
 const SECRET: &str = "s3cr3t-client-secret-value-7a1c";
-const DAY: i64 = 86_400;
-
-fn portal_path(portal: &str) -> String {
-    format!("/secure-browser/portals/{portal}/identity-provider")
-}
-
-/// A REST (v1) event for `method` on `portal`'s identity provider, with `body` as JSON.
-fn portal_event(method: &str, portal: &str, body: Option<&Value>) -> Value {
-    let base = with_path(
-        with_method(event("rest-portal-get.json"), method),
-        &portal_path(portal),
-    );
-    match body {
-        Some(body) => {
-            let content_type = if method == "PATCH" {
-                "application/merge-patch+json"
-            } else {
-                "application/json"
-            };
-            with_body(base, Some(content_type), &body.to_string())
-        }
-        None => base,
-    }
-}
-
-fn oidc(secret: &str) -> Value {
-    json!({
-        "name": "Corp OIDC",
-        "type": "OIDC",
-        "oidc": {
-            "clientId": "portal-client",
-            "clientSecret": secret,
-            "issuer": "https://login.example.com",
-            "authorizeScopes": ["openid", "email"],
-            "attributesRequestMethod": "GET"
-        }
-    })
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
-fn saml(metadata: &str) -> Value {
-    json!({ "name": "Corp SAML", "type": "SAML", "saml": { "metadataFile": metadata } })
-}
-
-/// Asserts `secret` appears nowhere in `answer` (headers and body).
-fn assert_no_secret(answer: &Answer, secret: &str) {
-    let text = answer.raw.to_string();
-    assert!(!text.contains(secret), "the secret leaked: {text}");
-}
 
 #[tokio::test]
 async fn the_demo_portal_is_read_with_its_certificate_and_etag() {

@@ -19,6 +19,7 @@ use serde_json::Value;
 use workmail_emulator::Emulator;
 
 pub mod dynamodb;
+pub mod portals;
 pub use workmail_emulator::demo::{APPLICATION_ARN, INSTANCE_ARN, ORGANIZATION_ID as ORG};
 
 /// Upstream settings for tests: real retries and timeouts, with short back-off so a throttling test
