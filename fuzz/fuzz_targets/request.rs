@@ -1,7 +1,7 @@
 //! Fuzz target: any bytes as a Lambda HTTP event, through the API's real entry point
 //! (`handle_raw_event`, which the Lambda runtime hands every invocation's text) with the emulator as
-//! WorkMail and write leases in the process. Any text must be answered without a panic and without a
-//! 5xx (the emulator injects no faults here, so a 5xx is the API's own failure).
+//! WorkMail and WorkSpaces Web and write leases in the process. Any text must be answered without a
+//! panic and without a 5xx (the emulator injects no faults here, so a 5xx is the API's own failure).
 
 #![no_main]
 
@@ -53,8 +53,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let world = &*WORLD;
+    // As Lambda gives every invocation: its id and the function's ARN (portal ARNs are built
+    // from its account and region, those of the emulator's demo portals).
     let mut context = Context::default();
     context.request_id = "fuzz".to_owned();
+    context.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:api".to_owned();
     let response = world.runtime.block_on(world.api.handle_raw_event(text, context));
     let response = serde_json::to_value(&response).expect("a response serializes");
     let status = response["statusCode"].as_u64().unwrap_or_default();
