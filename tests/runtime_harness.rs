@@ -47,21 +47,9 @@ async fn emulator() -> Emulator {
 }
 
 async fn start_api(emulator: &Emulator, extra: &[(&str, &str)]) -> FunctionProcess {
-    let endpoint = emulator.url();
-    let mut env = vec![
-        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
-        ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-        ("AWS_SECRET_ACCESS_KEY", "secret"),
-        ("WRITE_LOCK_IN_PROCESS", "true"),
-        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
-        ("WORKMAIL_INITIAL_BACKOFF_MS", "20"),
-    ];
+    let mut env = vec![("WORKMAIL_INITIAL_BACKOFF_MS", "20")];
     env.extend_from_slice(extra);
-    match FunctionProcess::start(API, "ApiFunction", &env).await {
-        Ok(process) => process,
-        Err(error) => panic!("the api binary did not start: {error:?}"),
-    }
+    api_process_with(emulator, &env).await
 }
 
 fn response(outcome: &Outcome) -> &Value {
