@@ -11,7 +11,8 @@ use tokio::time::Instant;
 use super::{Current, DirectoryReading, UseCaseError};
 use crate::domain::{IdentityProviderConfiguration, InvalidValue, OrganizationId};
 use crate::workmail::{
-    IdentityProviderStore, OrganizationListing, OrganizationSummary, PageToken, WorkMailError,
+    IdentityProviderStore, OrganizationListing, OrganizationSummary, Pacer, PageToken, ReadBudget,
+    WorkMailError,
 };
 
 /// Where a page starts: in a WorkMail page (`None`: the first), after an organization the caller
@@ -113,7 +114,8 @@ where
         .map_or(Instant::now() + reading.budget, |finish_by| {
             finish_by.min(Instant::now() + reading.budget)
         });
-    let mut pacer = Pace::new(reading.calls_per_second);
+    let budget = ReadBudget::until(deadline).paced(reading.calls_per_second);
+    let pacer = Pacer::new(&budget);
     let mut upstream = request
         .start
         .as_ref()
@@ -127,7 +129,7 @@ where
             upstream: upstream.clone(),
             after: after.clone(),
         };
-        if !pacer.wait_until(deadline).await {
+        if !pacer.wait_within(&budget).await {
             return Ok(cut_short(entries, resume(&after, &upstream)));
         }
         let page = match store.list_organizations(upstream.as_ref()).await {
@@ -151,7 +153,7 @@ where
                     partial,
                 });
             }
-            if !pacer.wait_until(deadline).await {
+            if !pacer.wait_within(&budget).await {
                 return Ok(cut_short(entries, resume(&after, &upstream)));
             }
             let provider = summary(store.describe(&organization.id).await, &organization.id);
@@ -197,35 +199,6 @@ fn summary(
             etag: stored.etag(organization),
         },
         Err(error) => ProviderSummary::Failed(error.public_code()),
-    }
-}
-
-/// Evenly spaced calls, at most `calls_per_second`.
-struct Pace {
-    interval: Option<std::time::Duration>,
-    next: Instant,
-}
-
-impl Pace {
-    fn new(calls_per_second: f64) -> Self {
-        Self {
-            interval: (calls_per_second.is_finite() && calls_per_second > 0.0)
-                .then(|| std::time::Duration::from_secs_f64(1.0 / calls_per_second)),
-            next: Instant::now(),
-        }
-    }
-
-    /// Waits for the next call's slot; `false` (without waiting) when it falls after `deadline`.
-    async fn wait_until(&mut self, deadline: Instant) -> bool {
-        let slot = self.next.max(Instant::now());
-        if slot >= deadline {
-            return false;
-        }
-        tokio::time::sleep_until(slot).await;
-        if let Some(interval) = self.interval {
-            self.next = slot + interval;
-        }
-        true
     }
 }
 

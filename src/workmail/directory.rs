@@ -125,14 +125,14 @@ impl ReadBudget {
     }
 }
 
-/// Evenly spaced call slots shared by every stream of pages.
-struct Pacer {
+/// Evenly spaced call slots shared by every stream of pages (and by the organizations overview).
+pub(crate) struct Pacer {
     interval: Option<Duration>,
     next_slot: Mutex<Instant>,
 }
 
 impl Pacer {
-    fn new(budget: &ReadBudget) -> Self {
+    pub(crate) fn new(budget: &ReadBudget) -> Self {
         Self {
             interval: budget
                 .calls_per_second
@@ -142,7 +142,17 @@ impl Pacer {
     }
 
     /// The start of the next free slot (now when unpaced), taken.
-    fn take_slot(&self) -> Instant {
+    /// Waits for the next slot; `false` (without waiting) when it falls at or after `budget`'s deadline.
+    pub(crate) async fn wait_within(&self, budget: &ReadBudget) -> bool {
+        let slot = self.take_slot();
+        if slot >= budget.deadline {
+            return false;
+        }
+        tokio::time::sleep_until(slot).await;
+        true
+    }
+
+    pub(crate) fn take_slot(&self) -> Instant {
         let now = Instant::now();
         let Some(interval) = self.interval else {
             return now;

@@ -9,6 +9,7 @@ mod port;
 mod sdk;
 mod settings;
 
+pub(crate) use directory::Pacer;
 pub use directory::{
     MailboxDirectory, Page, PageToken, ReadBudget, TokenRevocation, read_directory,
 };
