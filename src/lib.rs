@@ -5,6 +5,7 @@ pub mod access;
 pub mod domain;
 pub mod enforce;
 pub mod http;
+pub mod https;
 pub mod lease;
 pub mod logging;
 pub mod metrics;

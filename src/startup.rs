@@ -2,7 +2,7 @@
 //! and WorkSpaces Web clients and write-lease store built from it, the organizations it may manage and the enforcement
 //! policy, all read once from the environment; and the report of a failed start to Lambda.
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
 use tracing::{info, warn};
 
 use crate::access::{AccessPolicy, InvalidAccessPolicy};
@@ -10,6 +10,7 @@ use crate::domain::secure_browser::ResourceScope;
 use crate::domain::{InvalidManagedList, ManagedOrganizations};
 use crate::enforce::{EnforcementPolicy, Enforcer, InvalidPolicy};
 use crate::http::{AccessControl, Api};
+use crate::https::{RootsError, TrustedRoots};
 use crate::lease::{DynamoDbLeases, InProcessLeases, LeaseSettings, LeaseStore};
 use crate::workmail::{SdkWorkMail, SettingsError, UpstreamSettings};
 use crate::workspaces_web::SdkWorkSpacesWeb;
@@ -25,6 +26,8 @@ pub enum StartupError {
     Policy(#[from] InvalidPolicy),
     #[error(transparent)]
     AccessPolicy(#[from] InvalidAccessPolicy),
+    #[error(transparent)]
+    Roots(#[from] RootsError),
     #[error("{0}")]
     Setting(String),
     #[error(
@@ -91,8 +94,11 @@ impl Upstream {
     /// Reads the WorkMail settings and loads the AWS configuration from the environment.
     pub async fn from_env() -> Result<Self, StartupError> {
         let settings = UpstreamSettings::from_env()?;
-        root_certificates_from(|name| std::env::var_os(name))?;
-        let sdk_config = aws_config::defaults(BehaviorVersion::latest()).load().await;
+        let roots = TrustedRoots::from_env(|name| std::env::var(name).ok())?;
+        roots.announce();
+        let sdk_config = config_loader(&roots, |name| std::env::var(name).ok())
+            .load()
+            .await;
         Ok(Self {
             sdk_config,
             settings,
@@ -123,43 +129,26 @@ impl Upstream {
     }
 }
 
-/// `SSL_CERT_FILE` and `SSL_CERT_DIR`: where set, the only places the SDK's TLS client
-/// (rustls-native-certs) reads its root certificates from (template.yaml names provided.al2023's one
-/// bundle, so that a cold start reads one file rather than probing the system's directories). The SDK
-/// only logs a warning when it cannot read them, and every call would then fail its handshake; so a
-/// path that is not there, or empty, stops the function at start-up instead. A stat each: the
-/// certificates themselves are read once, by the SDK, when the first client is built.
-pub fn root_certificates_from(
-    lookup: impl Fn(&str) -> Option<std::ffi::OsString>,
-) -> Result<(), StartupError> {
-    if let Some(file) = lookup("SSL_CERT_FILE") {
-        match std::fs::metadata(&file) {
-            Ok(metadata) if metadata.is_file() && metadata.len() > 0 => {}
-            Ok(_) => {
-                return Err(StartupError::Setting(format!(
-                    "SSL_CERT_FILE {}: not a file of root certificates (empty, or not a file)",
-                    std::path::Path::new(&file).display()
-                )));
-            }
-            Err(error) => {
-                return Err(StartupError::Setting(format!(
-                    "SSL_CERT_FILE {}: {error} (the root certificates the AWS calls are checked against)",
-                    std::path::Path::new(&file).display()
-                )));
-            }
-        }
+/// The AWS configuration's loader on these roots. Where the environment names the region and
+/// the credentials (as Lambda's does, and `sam local invoke`'s and `cargo lambda watch`'s), they are
+/// taken from it directly: the default chains would find the same ones first, and building the
+/// chains' other sources (profile files, web identity with its STS client, the instance metadata
+/// service) at every cold start costs more than the rest of the configuration together.
+pub fn config_loader(
+    roots: &TrustedRoots,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> aws_config::ConfigLoader {
+    let lookup = |name: &str| lookup(name).filter(|value| !value.is_empty());
+    let mut loader = roots.config_loader();
+    if let Some(region) = lookup("AWS_REGION") {
+        loader = loader.region(aws_config::Region::new(region));
     }
-    if let Some(directories) = lookup("SSL_CERT_DIR") {
-        for directory in std::env::split_paths(&directories).filter(|d| !d.as_os_str().is_empty()) {
-            if !directory.is_dir() {
-                return Err(StartupError::Setting(format!(
-                    "SSL_CERT_DIR {}: not a directory (of root certificates)",
-                    directory.display()
-                )));
-            }
-        }
+    if lookup("AWS_ACCESS_KEY_ID").is_some() && lookup("AWS_SECRET_ACCESS_KEY").is_some() {
+        loader = loader.credentials_provider(
+            aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+        );
     }
-    Ok(())
+    loader
 }
 
 fn leases_from(
@@ -409,48 +398,6 @@ mod tests {
             Ok(LeaseStore::InProcess(_))
         ));
         assert!(matches!(choose(&[]), Ok(LeaseStore::InProcess(_))));
-    }
-
-    #[test]
-    fn root_certificate_paths_that_would_fail_every_call_stop_the_start() {
-        let with = |pairs: &[(&str, &str)]| {
-            let pairs: Vec<(String, String)> = pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect();
-            root_certificates_from(move |name| {
-                pairs
-                    .iter()
-                    .find(|(key, _)| key == name)
-                    .map(|(_, value)| value.into())
-            })
-        };
-        let bundle =
-            std::env::temp_dir().join(format!("idp-gateway-roots-{}.pem", std::process::id()));
-        std::fs::write(&bundle, "-----BEGIN CERTIFICATE-----\n").expect("temporary bundle");
-        let bundle_path = bundle.to_string_lossy().into_owned();
-        let directory = std::env::temp_dir().to_string_lossy().into_owned();
-        assert!(with(&[]).is_ok());
-        assert!(with(&[("SSL_CERT_FILE", &bundle_path)]).is_ok());
-        assert!(
-            with(&[
-                ("SSL_CERT_FILE", &bundle_path),
-                ("SSL_CERT_DIR", &directory)
-            ])
-            .is_ok()
-        );
-        for refused in [
-            &[("SSL_CERT_FILE", "/nonexistent/ca-bundle.crt")][..],
-            &[("SSL_CERT_FILE", "")][..],
-            &[("SSL_CERT_FILE", directory.as_str())][..],
-            &[("SSL_CERT_DIR", "/nonexistent/certs")][..],
-        ] {
-            let error = with(refused).expect_err("refused");
-            assert!(error.to_string().starts_with("SSL_CERT_"), "{error}");
-        }
-        std::fs::write(&bundle, "").expect("emptied bundle");
-        assert!(with(&[("SSL_CERT_FILE", &bundle_path)]).is_err());
-        let _ = std::fs::remove_file(&bundle);
     }
 
     #[test]

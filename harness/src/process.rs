@@ -150,6 +150,20 @@ impl FunctionProcess {
             .map(|polled| polled.duration_since(self.started))
     }
 
+    /// The processor time the function's process has used so far, every thread's (Linux's
+    /// `/proc/<pid>/task/*/schedstat`, in nanoseconds): its own work, without the time it waited
+    /// for the Runtime API or an upstream, or what those spent answering it.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let pid = self.child.id()?;
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+        let mut nanoseconds: u64 = 0;
+        for task in tasks.flatten() {
+            let schedstat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+            nanoseconds += schedstat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        Some(Duration::from_nanos(nanoseconds))
+    }
+
     /// Hands `event` to the function and waits for its answer.
     pub async fn invoke(&mut self, event: Value) -> Invocation {
         self.invocations += 1;

@@ -8,11 +8,11 @@ use std::net::SocketAddr;
 
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
 use aws_sdk_workmail::config::ProvideCredentials;
 use idp_gateway::domain::secure_browser::ResourceScope;
 use idp_gateway::http::Api;
-use idp_gateway::startup::{Upstream, access_from_env, local_scope_from};
+use idp_gateway::https::TrustedRoots;
+use idp_gateway::startup::{Upstream, access_from_env, config_loader, local_scope_from};
 use idp_gateway::workmail::UpstreamSettings;
 use workmail_emulator::{Emulator, demo};
 
@@ -88,8 +88,10 @@ async fn start() -> Result<Started, Vec<String>> {
     let access = access_from_env().map_err(|error| problems.push(error.to_string()));
     let local_scope = local_scope_from(|name| std::env::var(name).ok())
         .map_err(|error| problems.push(error.to_string()));
-    let (Ok(port), Ok(settings), Ok(access), Ok(local_scope)) =
-        (port, settings, access, local_scope)
+    let roots = TrustedRoots::from_env(|name| std::env::var(name).ok())
+        .map_err(|error| problems.push(error.to_string()));
+    let (Ok(port), Ok(settings), Ok(access), Ok(local_scope), Ok(roots)) =
+        (port, settings, access, local_scope, roots)
     else {
         return Err(problems);
     };
@@ -97,13 +99,13 @@ async fn start() -> Result<Started, Vec<String>> {
         return Err(problems);
     }
     let (sdk_config, emulator) = if upstream_kind == "aws" {
-        (aws_config_checked().await?, None)
+        (aws_config_checked(&roots).await?, None)
     } else {
         let emulator = Emulator::start()
             .await
             .map_err(|error| vec![format!("the embedded emulator could not start: {error}")])?;
         emulator.seed_demo();
-        (emulator_config(&emulator).await, Some(emulator))
+        (emulator_config(&roots, &emulator).await, Some(emulator))
     };
     let upstream = Upstream {
         sdk_config,
@@ -147,8 +149,9 @@ fn bind_problem(port: u16, error: &std::io::Error) -> String {
 
 /// The SDK configuration for the embedded emulator: its endpoint for every service, fixed
 /// credentials, the demo's region.
-async fn emulator_config(emulator: &Emulator) -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+async fn emulator_config(roots: &TrustedRoots, emulator: &Emulator) -> aws_config::SdkConfig {
+    roots
+        .config_loader()
         .region("us-east-1")
         .endpoint_url(emulator.url())
         .credentials_provider(aws_sdk_workmail::config::Credentials::new(
@@ -164,8 +167,10 @@ async fn emulator_config(emulator: &Emulator) -> aws_config::SdkConfig {
 
 /// The AWS configuration of this shell (environment, profile, SSO), with its region and
 /// credentials resolved now: a server that would answer every request 502 does not start.
-async fn aws_config_checked() -> Result<aws_config::SdkConfig, Vec<String>> {
-    let sdk_config = aws_config::defaults(BehaviorVersion::latest()).load().await;
+async fn aws_config_checked(roots: &TrustedRoots) -> Result<aws_config::SdkConfig, Vec<String>> {
+    let sdk_config = config_loader(roots, |name| std::env::var(name).ok())
+        .load()
+        .await;
     let mut problems = Vec::new();
     if sdk_config.region().is_none() {
         problems.push(

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
 use aws_sdk_workmail::config::Credentials;
 use idp_gateway::http::{AccessControl, Api};
 use idp_gateway::lease::{InProcessLeases, LeaseSettings, LeaseStore};
@@ -34,9 +33,12 @@ pub fn test_settings() -> UpstreamSettings {
     }
 }
 
-/// An SDK configuration aimed at `endpoint` with static test credentials.
+/// An SDK configuration aimed at `endpoint` with static test credentials, on the functions' own
+/// HTTPS client (src/https.rs).
 pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    idp_gateway::https::TrustedRoots::from_env(|_| None)
+        .expect("Amazon's roots")
+        .config_loader()
         .region("us-east-1")
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "tests"))

@@ -623,6 +623,16 @@ def check_function(resources):
     assert 3000 + 3 * timeout_ms + 2 * 2000 < properties["Timeout"] * 1000, "a write fits in the function timeout"
 
 
+def check_trusted_roots(resources):
+    # The functions trust Amazon's roots compiled into them; a deployment that widens that trust
+    # (EXTRA_ROOT_CERTIFICATES_FILE, for a TLS-inspecting proxy) does so on purpose, not by default.
+    # SSL_CERT_FILE and SSL_CERT_DIR are not read, so setting them would only mislead.
+    for name in ("ApiFunction", "EnforcerFunction"):
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        for widening in ("EXTRA_ROOT_CERTIFICATES_FILE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+            assert widening not in variables, "%s sets %s" % (name, widening)
+
+
 def check_stage(resources):
     (stage,) = of_type(resources, "AWS::ApiGateway::Stage").values()
     settings = stage["Properties"]["MethodSettings"][0]
@@ -708,6 +718,7 @@ def main():
         check_lease_table,
         check_function,
         check_enforcer,
+        check_trusted_roots,
         check_stage,
         check_direct_write_scp,
         check_principal_pattern,

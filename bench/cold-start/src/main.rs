@@ -1,34 +1,22 @@
 //! Benchmark (not a test): the `api` function beside a hello-world lambda_http function, both release
 //! builds of the same profile, started again and again under the local Lambda Runtime API in one run:
 //! init (process start to the first `next` poll), the first request, warm requests, and the binaries'
-//! sizes. The api's WorkMail is the emulator behind a loopback TLS terminator (a test CA made here,
-//! appended to the system's roots), so that its first request pays what a deployed one pays: loading
-//! the root certificates (rustls-native-certs), the handshake and the call. Run it through
+//! sizes. The api's WorkMail is the emulator behind lambda-harness's loopback TLS terminator (a chain
+//! of AWS's shape under a test root trusted beside Amazon's), so that its first request pays what a
+//! deployed one pays: the handshake, its first randomness, and the call. Run it through
 //! `scripts/bench-cold-start.sh`.
 //!
 //! Usage: bench-cold-start <api binary> <hello-world binary> [cold starts] [warm invocations]
 
-use std::error::Error;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 use std::time::Duration;
 
+use lambda_harness::tls::TestPki;
 use lambda_harness::{FunctionProcess, Outcome};
 use serde_json::Value;
-use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls;
-use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use workmail_emulator::Emulator;
 
-type BoxError = Box<dyn Error>;
-
-/// Where Debian's probe (openssl-probe, used by rustls-native-certs) finds the roots: this bundle and
-/// every file of this directory.
-const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
-const SYSTEM_DIR: &str = "/etc/ssl/certs";
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const EVENT: &str = "rest-get.json";
 
@@ -48,6 +36,8 @@ struct Samples {
     init: Vec<Duration>,
     first: Vec<Duration>,
     total: Vec<Duration>,
+    init_cpu: Vec<Duration>,
+    first_cpu: Vec<Duration>,
 }
 
 #[tokio::main]
@@ -90,17 +80,11 @@ async fn main() -> Result<(), BoxError> {
 
     let emulator = Emulator::start().await?;
     emulator.seed_demo();
-    let pki = TestPki::new()?;
-    let connections = Arc::new(AtomicUsize::new(0));
-    let terminator = tls_terminator(
-        emulator.address(),
-        pki.server_config()?,
-        Arc::clone(&connections),
-    )
-    .await?;
-    let endpoint = format!("https://{terminator}");
+    let pki = TestPki::new("idp-gateway cold-start benchmark")?;
+    let terminator = pki.terminator(emulator.address()).await?;
+    let endpoint = terminator.url();
     println!(
-        "WorkMail (and WorkSpaces Web, DynamoDB) endpoint: {endpoint}, a rustls terminator in front of the emulator on {} (certificate from a test CA, ECDSA P-256, appended to the system roots)",
+        "WorkMail (and WorkSpaces Web, DynamoDB) endpoint: {endpoint}, a rustls terminator in front of the emulator on {} (RSA 2048 leaf and intermediate under a test root, as AWS's endpoints present under Amazon Root CA 1; the root trusted through EXTRA_ROOT_CERTIFICATES_FILE)",
         emulator.url()
     );
 
@@ -108,7 +92,20 @@ async fn main() -> Result<(), BoxError> {
         "idp-gateway-bench-cold-start-{}",
         std::process::id()
     ));
-    let scenarios = pki.scenarios(&work)?;
+    std::fs::create_dir_all(&work)?;
+    let root = work.join("bench-root.pem");
+    std::fs::write(&root, pki.root_pem())?;
+    // The roots as a deployed api has them (Amazon's five, compiled in), and the test root, since
+    // the terminator's chain ends at no Amazon root.
+    let scenarios = [Scenario {
+        title:
+            "Amazon's roots (compiled in) and the benchmark's root (EXTRA_ROOT_CERTIFICATES_FILE)"
+                .to_owned(),
+        roots: vec![(
+            "EXTRA_ROOT_CERTIFICATES_FILE",
+            root.to_string_lossy().into_owned(),
+        )],
+    }];
 
     // As template.yaml deploys the api: the managed list and the access policy from files, a lease
     // table (a DynamoDB client built at start, never called by a GET), the WorkMail call settings.
@@ -145,7 +142,7 @@ async fn main() -> Result<(), BoxError> {
             .chain(scenario.roots.iter().cloned())
             .collect();
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let before = connections.load(Ordering::Relaxed);
+        let before = terminator.handshakes();
         // Interleaved, so that load from elsewhere on the machine falls on both alike.
         let mut samples = [Samples::default(), Samples::default()];
         for _ in 0..cold_starts {
@@ -154,14 +151,21 @@ async fn main() -> Result<(), BoxError> {
                     .await
                     .map_err(|e| format!("{} did not start: {e:?}", function.label))?;
                 let init = process.cold_start().unwrap_or_default();
+                let init_cpu = process.cpu_time().unwrap_or_default();
                 let invocation = process.invoke(event.clone()).await;
                 expect_ok(function.label, &invocation.outcome, &process.logs())?;
+                let first_cpu = process
+                    .cpu_time()
+                    .unwrap_or_default()
+                    .saturating_sub(init_cpu);
                 samples.init.push(init);
                 samples.first.push(invocation.latency);
                 samples.total.push(init + invocation.latency);
+                samples.init_cpu.push(init_cpu);
+                samples.first_cpu.push(first_cpu);
             }
         }
-        let handshakes = connections.load(Ordering::Relaxed) - before;
+        let handshakes = terminator.handshakes() - before;
         println!();
         println!(
             "== {} ({cold_starts} cold starts of each, interleaved; {handshakes} TLS connections to WorkMail)",
@@ -184,164 +188,62 @@ async fn main() -> Result<(), BoxError> {
         let first = process.invoke(event.clone()).await;
         expect_ok(function.label, &first.outcome, &process.logs())?;
         let mut latencies = Vec::with_capacity(warm_invocations);
+        let mut cpu = Vec::with_capacity(warm_invocations);
         for _ in 0..warm_invocations {
+            let before = process.cpu_time().unwrap_or_default();
             let invocation = process.invoke(event.clone()).await;
             expect_ok(function.label, &invocation.outcome, &process.logs())?;
             latencies.push(invocation.latency);
+            cpu.push(
+                process
+                    .cpu_time()
+                    .unwrap_or_default()
+                    .saturating_sub(before),
+            );
         }
-        warm.push(latencies);
+        warm.push((latencies, cpu));
     }
     let (hello, api) = warm.split_at_mut(1);
-    row("warm request", &mut hello[0], &mut api[0]);
+    row("warm request", &mut hello[0].0, &mut api[0].0);
+    row(
+        "warm request, CPU of the process",
+        &mut hello[0].1,
+        &mut api[0].1,
+    );
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }
 
 fn table(samples: &mut [Samples; 2]) {
     println!(
-        "{:<32} {:>22} {:>22} {:>10}",
+        "{:<34} {:>22} {:>22} {:>10}",
         "", "hello-world p50 / p90", "api p50 / p90", "api/hello"
     );
     let [hello, api] = samples;
     row("init (start to first poll)", &mut hello.init, &mut api.init);
     row("first request (GET)", &mut hello.first, &mut api.first);
     row("init + first request", &mut hello.total, &mut api.total);
+    row(
+        "init, CPU of the process",
+        &mut hello.init_cpu,
+        &mut api.init_cpu,
+    );
+    row(
+        "first request, CPU of the process",
+        &mut hello.first_cpu,
+        &mut api.first_cpu,
+    );
 }
 
 fn row(label: &str, hello: &mut [Duration], api: &mut [Duration]) {
     let (h50, h90) = (percentile(hello, 0.5), percentile(hello, 0.9));
     let (a50, a90) = (percentile(api, 0.5), percentile(api, 0.9));
     println!(
-        "{label:<32} {:>22} {:>22} {:>9.2}x",
+        "{label:<34} {:>22} {:>22} {:>9.2}x",
         format!("{:.2} / {:.2} ms", ms(h50), ms(h90)),
         format!("{:.2} / {:.2} ms", ms(a50), ms(a90)),
         ms(a50) / ms(h50)
     );
-}
-
-/// A test CA, the terminator's certificate for 127.0.0.1 signed by it, and the root stores built
-/// from the system's with the CA added.
-struct TestPki {
-    ca_pem: String,
-    chain: Vec<rustls::pki_types::CertificateDer<'static>>,
-    key: Vec<u8>,
-}
-
-impl TestPki {
-    fn new() -> Result<Self, BoxError> {
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-        ca_params.distinguished_name.push(
-            rcgen::DnType::CommonName,
-            "idp-gateway cold-start benchmark CA",
-        );
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-        ];
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate()?)?;
-        let mut leaf_params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])?;
-        leaf_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "127.0.0.1");
-        let leaf_key = rcgen::KeyPair::generate()?;
-        let leaf = leaf_params.signed_by(&leaf_key, &ca)?;
-        Ok(Self {
-            ca_pem: ca.pem(),
-            chain: vec![leaf.der().clone(), ca.der().clone()],
-            key: leaf_key.serialize_der(),
-        })
-    }
-
-    fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, BoxError> {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_no_client_auth()
-            .with_single_cert(
-                self.chain.clone(),
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone())),
-            )?;
-        Ok(Arc::new(config))
-    }
-
-    /// The two ways the functions find their roots: as Debian's probe finds them without any
-    /// setting (the bundle, then every file of /etc/ssl/certs, here a copy of that directory made of
-    /// links, the CA added), and one bundle file named by SSL_CERT_FILE (what template.yaml sets on
-    /// provided.al2023, whose roots are one bundle).
-    fn scenarios(&self, work: &Path) -> Result<Vec<Scenario>, BoxError> {
-        let system = std::fs::read_to_string(SYSTEM_BUNDLE).map_err(|e| {
-            format!("{SYSTEM_BUNDLE}: {e} (the benchmark adds its CA to the system's roots)")
-        })?;
-        let bundle_text = format!("{system}\n{}", self.ca_pem);
-        let directory = work.join("certs");
-        std::fs::create_dir_all(&directory)?;
-        let mut files = 0;
-        for entry in std::fs::read_dir(SYSTEM_DIR)? {
-            let entry = entry?;
-            let name = entry.file_name();
-            if name == "ca-certificates.crt" {
-                continue;
-            }
-            std::os::unix::fs::symlink(entry.path(), directory.join(&name))?;
-            files += 1;
-        }
-        let directory_bundle = directory.join("ca-certificates.crt");
-        std::fs::write(&directory_bundle, &bundle_text)?;
-        std::fs::write(directory.join("idp-gateway-bench-ca.pem"), &self.ca_pem)?;
-        let bundle: PathBuf = work.join("ca-bundle.crt");
-        std::fs::write(&bundle, &bundle_text)?;
-        let path = |p: &Path| p.to_string_lossy().into_owned();
-        Ok(vec![
-            Scenario {
-                title: format!(
-                    "roots as rustls-native-certs finds them on Debian with nothing set: the bundle and a {}-entry directory",
-                    files + 2
-                ),
-                roots: vec![
-                    ("SSL_CERT_FILE", path(&directory_bundle)),
-                    ("SSL_CERT_DIR", path(&directory)),
-                ],
-            },
-            Scenario {
-                title: "roots from one bundle file, SSL_CERT_FILE (as template.yaml sets on provided.al2023)".to_owned(),
-                roots: vec![("SSL_CERT_FILE", path(&bundle))],
-            },
-        ])
-    }
-}
-
-/// Terminates TLS on a loopback port and relays each connection's bytes to `upstream`.
-async fn tls_terminator(
-    upstream: SocketAddr,
-    config: Arc<rustls::ServerConfig>,
-    connections: Arc<AtomicUsize>,
-) -> std::io::Result<SocketAddr> {
-    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-    let address = listener.local_addr()?;
-    let acceptor = TlsAcceptor::from(config);
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let acceptor = acceptor.clone();
-            let connections = Arc::clone(&connections);
-            tokio::spawn(async move {
-                let _ = stream.set_nodelay(true);
-                let Ok(mut tls) = acceptor.accept(stream).await else {
-                    return;
-                };
-                connections.fetch_add(1, Ordering::Relaxed);
-                let Ok(mut plain) = TcpStream::connect(upstream).await else {
-                    return;
-                };
-                let _ = plain.set_nodelay(true);
-                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-            });
-        }
-    });
-    Ok(address)
 }
 
 fn expect_ok(label: &str, outcome: &Outcome, logs: &[String]) -> Result<(), String> {

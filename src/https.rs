@@ -1,0 +1,269 @@
+//! The one HTTPS client every AWS call of a process goes through (rustls on aws-lc, the SDK's own
+//! connector), and the roots it trusts: the Amazon Trust Services roots compiled into the binary,
+//! which every endpoint the functions call (WorkMail, WorkSpaces Web, DynamoDB, STS) chains to, and,
+//! only where `EXTRA_ROOT_CERTIFICATES_FILE` names a PEM file, its certificates as well (a
+//! TLS-inspecting egress proxy, a local TLS terminator). The system's roots are never read: a cold
+//! start parses five certificates instead of a bundle of about 150, and a certificate misissued by
+//! any other authority is refused.
+
+use std::path::PathBuf;
+
+use aws_config::{BehaviorVersion, ConfigLoader};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::SectionKind;
+use tracing::{info, warn};
+
+/// Amazon Root CA 1 to 4 and Starfield Services Root Certificate Authority - G2.
+const AMAZON_TRUST_SERVICES_ROOTS: &[u8] = include_bytes!("https/amazon-trust-services.pem");
+
+/// The variable naming a PEM file of further root certificates.
+pub const EXTRA_ROOTS_VARIABLE: &str = "EXTRA_ROOT_CERTIFICATES_FILE";
+
+/// Why the roots cannot be used; the function does not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RootsError {
+    #[error("{EXTRA_ROOTS_VARIABLE} {}: {error} (a PEM file of root certificates trusted beside Amazon's)", .path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{EXTRA_ROOTS_VARIABLE} {}: {problem}", .path.display())]
+    Invalid { path: PathBuf, problem: String },
+}
+
+/// The roots a process trusts, every certificate of them checked as a trust anchor at start-up, so
+/// that building a connection later cannot fail on them.
+#[derive(Debug, Clone)]
+pub struct TrustedRoots {
+    extra: Option<ExtraRoots>,
+}
+
+#[derive(Debug, Clone)]
+struct ExtraRoots {
+    path: PathBuf,
+    pem: Vec<u8>,
+    certificates: usize,
+}
+
+impl TrustedRoots {
+    /// Amazon's roots, and the certificates of `EXTRA_ROOT_CERTIFICATES_FILE` where it is set.
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, RootsError> {
+        for ignored in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+            if lookup(ignored).is_some_and(|value| !value.is_empty()) {
+                warn!(
+                    variable = ignored,
+                    "{ignored} is not read: the AWS calls trust Amazon's roots and {EXTRA_ROOTS_VARIABLE} only"
+                );
+            }
+        }
+        let Some(path) = lookup(EXTRA_ROOTS_VARIABLE).filter(|value| !value.is_empty()) else {
+            return Ok(Self { extra: None });
+        };
+        let path = PathBuf::from(path);
+        let pem = std::fs::read(&path).map_err(|error| RootsError::Unreadable {
+            path: path.clone(),
+            error,
+        })?;
+        let certificates = trust_anchors_in(&pem).map_err(|problem| RootsError::Invalid {
+            path: path.clone(),
+            problem,
+        })?;
+        Ok(Self {
+            extra: Some(ExtraRoots {
+                path,
+                pem,
+                certificates,
+            }),
+        })
+    }
+
+    /// The AWS configuration loader every client of the process starts from: its HTTPS client
+    /// trusts these roots (and honours `HTTPS_PROXY` / `NO_PROXY`, as the SDK's default does).
+    pub fn config_loader(&self) -> ConfigLoader {
+        let mut trust = TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS);
+        if let Some(extra) = &self.extra {
+            trust.add_pem_certificate(extra.pem.clone());
+        }
+        let calling = tls_context(trust);
+        let checking = tls_context(TrustStore::empty().with_native_roots(false));
+        let https = Builder::new().build_with_connector_fn(move |settings, runtime_components| {
+            // The SDK calls this once without settings as it builds each client, only so that the
+            // system's roots load before the first request, and drops what it gets
+            // (aws-smithy-http-client's validate_base_client_config). These roots were checked
+            // at start-up, so that call gets a connector trusting no root, which could complete
+            // no handshake, and the roots are decoded only for connectors that make calls.
+            let context = if settings.is_some() {
+                &calling
+            } else {
+                &checking
+            };
+            let mut connector = ConnectorBuilder::default()
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .tls_context(context.clone());
+            connector.set_connector_settings(settings.cloned());
+            if let Some(components) = runtime_components {
+                connector.set_sleep_impl(components.sleep_impl());
+            }
+            connector.set_proxy_config(Some(ProxyConfig::from_env()));
+            connector.build()
+        });
+        aws_config::defaults(BehaviorVersion::latest()).http_client(https)
+    }
+
+    /// Logs which roots the AWS calls trust: a warning where the trust is widened.
+    pub fn announce(&self) {
+        match &self.extra {
+            None => info!("the AWS calls trust the five Amazon Trust Services roots"),
+            Some(extra) => warn!(
+                file = %extra.path.display(),
+                certificates = extra.certificates,
+                "the AWS calls trust the five Amazon Trust Services roots and the certificates of {EXTRA_ROOTS_VARIABLE}"
+            ),
+        }
+    }
+}
+
+fn tls_context(trust: TrustStore) -> TlsContext {
+    TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("a TLS context with no extra server names cannot fail to build")
+}
+
+/// How many certificates `pem` holds, each one usable as a trust anchor; anything else in it (a
+/// private key, a broken section, no certificate at all) is refused.
+fn trust_anchors_in(pem: &[u8]) -> Result<usize, String> {
+    let mut rest = pem;
+    let mut certificates = 0;
+    loop {
+        match rustls_pki_types::pem::from_buf(&mut rest) {
+            Ok(None) => break,
+            Ok(Some((SectionKind::Certificate, der))) => {
+                certificates += 1;
+                let certificate = CertificateDer::from(der);
+                webpki::anchor_from_trusted_cert(&certificate).map_err(|error| {
+                    format!("certificate {certificates} is not a usable root certificate ({error})")
+                })?;
+            }
+            Ok(Some((kind, _))) => {
+                return Err(format!(
+                    "holds a {kind:?} section; it may hold root certificates only"
+                ));
+            }
+            Err(error) => return Err(format!("is not PEM ({error})")),
+        }
+    }
+    if certificates == 0 {
+        return Err("holds no certificate (-----BEGIN CERTIFICATE-----)".to_owned());
+    }
+    Ok(certificates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls_pki_types::pem::PemObject;
+    use sha2::{Digest, Sha256};
+
+    /// As https://www.amazontrust.com/repository/ lists them.
+    const PINNED_SHA256: [&str; 5] = [
+        "8ecde6884f3d87b1125ba31ac3fcb13d7016de7f57cc904fe1cb97c6ae98196e",
+        "1ba5b2aa8c65401a82960118f80bec4f62304d83cec4713a19c39c011ea46db4",
+        "18ce6cfe7bf14e60b2e347b8dfe868cb31d02ebb3ada271569f50343b46db3a4",
+        "e35d28419ed02025cfa69038cd623962458da5c695fbdea3c22b0bfb25897092",
+        "568d6905a2c88708a4b3025190edcfedb1974a606a13c6e5290fcb2ae63edab5",
+    ];
+
+    #[test]
+    fn the_compiled_in_roots_are_amazons_five() {
+        assert_eq!(trust_anchors_in(AMAZON_TRUST_SERVICES_ROOTS), Ok(5));
+        let fingerprints: Vec<String> = CertificateDer::pem_slice_iter(AMAZON_TRUST_SERVICES_ROOTS)
+            .map(|certificate| {
+                let certificate = certificate.expect("PEM");
+                Sha256::digest(certificate.as_ref())
+                    .iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(fingerprints, PINNED_SHA256);
+    }
+
+    fn written(name: &str, contents: &[u8]) -> String {
+        let directory =
+            std::env::temp_dir().join(format!("idp-gateway-roots-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).expect("temporary directory");
+        let path = directory.join(name);
+        std::fs::write(&path, contents).expect("write");
+        path.display().to_string()
+    }
+
+    fn with_extra(path: &str) -> Result<TrustedRoots, RootsError> {
+        TrustedRoots::from_env(|name| (name == EXTRA_ROOTS_VARIABLE).then(|| path.to_owned()))
+    }
+
+    #[test]
+    fn without_the_variable_only_amazons_roots_are_trusted() {
+        let roots = TrustedRoots::from_env(|_| None).expect("roots");
+        assert!(roots.extra.is_none());
+        let empty = TrustedRoots::from_env(|_| Some(String::new())).expect("roots");
+        assert!(empty.extra.is_none());
+    }
+
+    #[test]
+    fn an_extra_file_of_certificates_is_trusted_beside_them() {
+        let authority = rcgen::CertifiedIssuer::self_signed(
+            {
+                let mut params =
+                    rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+                params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+                params
+            },
+            rcgen::KeyPair::generate().expect("key"),
+        )
+        .expect("authority");
+        let path = written("one-ca.pem", authority.pem().as_bytes());
+        let roots = with_extra(&path).expect("roots");
+        let extra = roots.extra.expect("the extra roots");
+        assert_eq!((extra.path, extra.certificates), (PathBuf::from(&path), 1));
+    }
+
+    #[test]
+    fn an_extra_file_that_is_missing_empty_or_not_certificates_stops_the_start() {
+        let missing = with_extra("/nonexistent/roots.pem").expect_err("missing");
+        assert!(
+            missing
+                .to_string()
+                .contains("EXTRA_ROOT_CERTIFICATES_FILE /nonexistent/roots.pem")
+        );
+        for (name, contents, says) in [
+            ("empty.pem", &b""[..], "holds no certificate"),
+            ("text.pem", &b"not a certificate\n"[..], "holds no certificate"),
+            (
+                "key.pem",
+                &b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n"[..],
+                "root certificates only",
+            ),
+            (
+                "garbage.pem",
+                &b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"[..],
+                "certificate 1 is not a usable root certificate",
+            ),
+            (
+                "unterminated.pem",
+                &b"-----BEGIN CERTIFICATE-----\nMIIB\n"[..],
+                "is not PEM",
+            ),
+        ] {
+            let error = with_extra(&written(name, contents)).expect_err(name).to_string();
+            assert!(error.contains(says), "{name}: {error}");
+        }
+    }
+}
