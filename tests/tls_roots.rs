@@ -4,9 +4,12 @@
 //! accepted; the same root offered the way a system bundle is (`SSL_CERT_FILE`), or another root,
 //! is not, and no handshake completes; a file that holds no usable root stops the start.
 
+mod support;
+
 use lambda_harness::tls::TestPki;
 use lambda_harness::{FunctionProcess, Outcome, StartError};
 use serde_json::Value;
+use support::{event, start_api};
 use workmail_emulator::Emulator;
 
 struct Upstream {
@@ -45,28 +48,15 @@ impl Upstream {
     }
 
     async fn start(&self, roots: &[(&str, &str)]) -> Result<FunctionProcess, StartError> {
-        let endpoint = self.terminator.url();
-        let mut env = vec![
-            ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
-            ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.as_str()),
-            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("WORKMAIL_MAX_ATTEMPTS", "1"),
-            ("WRITE_LOCK_IN_PROCESS", "true"),
-        ];
-        env.extend_from_slice(roots);
-        FunctionProcess::start(env!("CARGO_BIN_EXE_api"), "ApiFunction", &env).await
+        let mut extra = vec![("WORKMAIL_MAX_ATTEMPTS", "1")];
+        extra.extend_from_slice(roots);
+        start_api(&self.terminator.url(), &extra).await
     }
-}
-
-fn get_event() -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events/rest-get.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("event")).expect("JSON")
 }
 
 /// The status and the problem code (if any) the function answered.
 async fn get(process: &mut FunctionProcess) -> (u64, String) {
-    match process.invoke(get_event()).await.outcome {
+    match process.invoke(event("rest-get.json")).await.outcome {
         Outcome::Response(response) => {
             let status = response["statusCode"].as_u64().unwrap_or_default();
             let body: Value = serde_json::from_str(response["body"].as_str().unwrap_or("{}"))

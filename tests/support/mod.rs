@@ -373,17 +373,25 @@ pub async fn api_process_with(
     emulator: &Emulator,
     extra: &[(&str, &str)],
 ) -> lambda_harness::FunctionProcess {
-    let endpoint = emulator.url();
+    start_api(&emulator.url(), extra)
+        .await
+        .expect("the api binary starts")
+}
+
+/// Starts the built `api` binary under the local Runtime API with WorkMail and WorkSpaces Web at
+/// `endpoint`, JSON logs and write leases in its process, and `extra` settings.
+pub async fn start_api(
+    endpoint: &str,
+    extra: &[(&str, &str)],
+) -> Result<lambda_harness::FunctionProcess, lambda_harness::StartError> {
     let mut env = vec![
-        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.as_str()),
-        ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint),
+        ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint),
         ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
         ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
         ("WRITE_LOCK_IN_PROCESS", "true"),
     ];
     env.extend_from_slice(extra);
-    lambda_harness::FunctionProcess::start(env!("CARGO_BIN_EXE_api"), "ApiFunction", &env)
-        .await
-        .expect("the api binary starts")
+    lambda_harness::FunctionProcess::start(env!("CARGO_BIN_EXE_api"), "ApiFunction", &env).await
 }
