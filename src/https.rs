@@ -6,7 +6,9 @@
 //! start parses five certificates instead of a bundle of about 150, and a certificate misissued by
 //! any other authority is refused.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use aws_config::{BehaviorVersion, ConfigLoader};
 use aws_smithy_http_client::proxy::ProxyConfig;
@@ -21,6 +23,10 @@ const AMAZON_TRUST_SERVICES_ROOTS: &[u8] = include_bytes!("https/amazon-trust-se
 
 /// The variable naming a PEM file of further root certificates.
 pub const EXTRA_ROOTS_VARIABLE: &str = "EXTRA_ROOT_CERTIFICATES_FILE";
+
+/// The largest file of extra roots read: a few proxies' roots are a few kilobytes, and a whole
+/// public bundle of about 150 is some 220 KB.
+const EXTRA_ROOTS_LIMIT: u64 = 1 << 20;
 
 /// Why the roots cannot be used; the function does not start.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +56,7 @@ struct ExtraRoots {
 
 impl TrustedRoots {
     /// Amazon's roots, and the certificates of `EXTRA_ROOT_CERTIFICATES_FILE` where it is set.
-    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, RootsError> {
+    pub fn from_env(lookup: impl Fn(&str) -> Option<OsString>) -> Result<Self, RootsError> {
         for ignored in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
             if lookup(ignored).is_some_and(|value| !value.is_empty()) {
                 warn!(
@@ -63,10 +69,7 @@ impl TrustedRoots {
             return Ok(Self { extra: None });
         };
         let path = PathBuf::from(path);
-        let pem = std::fs::read(&path).map_err(|error| RootsError::Unreadable {
-            path: path.clone(),
-            error,
-        })?;
+        let pem = read_bounded(&path)?;
         let certificates = trust_anchors_in(&pem).map_err(|problem| RootsError::Invalid {
             path: path.clone(),
             problem,
@@ -96,7 +99,9 @@ impl TrustedRoots {
             // system's roots load before the first request, and drops what it gets
             // (aws-smithy-http-client's validate_base_client_config). These roots were checked
             // at start-up, so that call gets a connector trusting no root, which could complete
-            // no handshake, and the roots are decoded only for connectors that make calls.
+            // no handshake, and the roots are decoded only for connectors that make calls. Were a
+            // later SDK to call with no settings for real requests, they would fail closed, and
+            // tests/tls_roots.rs (a_chain_to_an_extra_root_is_accepted) fails.
             let context = if settings.is_some() {
                 &calling
             } else {
@@ -137,8 +142,36 @@ fn tls_context(trust: TrustStore) -> TlsContext {
         .expect("a TLS context with no extra server names cannot fail to build")
 }
 
+/// The file at `path`, which must be a regular file (a FIFO would block the start, a device
+/// never end) of at most `EXTRA_ROOTS_LIMIT` bytes.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, RootsError> {
+    let unreadable = |error| RootsError::Unreadable {
+        path: path.to_path_buf(),
+        error,
+    };
+    let invalid = |problem: String| RootsError::Invalid {
+        path: path.to_path_buf(),
+        problem,
+    };
+    if !std::fs::metadata(path).map_err(unreadable)?.is_file() {
+        return Err(invalid("is not a regular file".to_owned()));
+    }
+    let mut pem = Vec::new();
+    std::fs::File::open(path)
+        .map_err(unreadable)?
+        .take(EXTRA_ROOTS_LIMIT + 1)
+        .read_to_end(&mut pem)
+        .map_err(unreadable)?;
+    if pem.len() as u64 > EXTRA_ROOTS_LIMIT {
+        return Err(invalid(format!(
+            "is larger than {EXTRA_ROOTS_LIMIT} bytes; it should hold root certificates only"
+        )));
+    }
+    Ok(pem)
+}
+
 /// How many certificates `pem` holds, each one usable as a trust anchor; anything else in it (a
-/// private key, a broken section, no certificate at all) is refused.
+/// private key, a section of any other label, a broken section, no certificate at all) is refused.
 fn trust_anchors_in(pem: &[u8]) -> Result<usize, String> {
     let mut rest = pem;
     let mut certificates = 0;
@@ -157,11 +190,26 @@ fn trust_anchors_in(pem: &[u8]) -> Result<usize, String> {
                     "holds a {kind:?} section; it may hold root certificates only"
                 ));
             }
-            Err(error) => return Err(format!("is not PEM ({error})")),
+            Err(error) => {
+                let mut error = error.to_string();
+                error.truncate(error.floor_char_boundary(200));
+                return Err(format!("is not PEM ({error})"));
+            }
         }
     }
     if certificates == 0 {
         return Err("holds no certificate (-----BEGIN CERTIFICATE-----)".to_owned());
+    }
+    // The PEM reader skips sections whose label it does not know (TRUSTED CERTIFICATE, ENCRYPTED
+    // PRIVATE KEY, ...); a file with any such section is refused, not half read.
+    let sections = pem
+        .windows(b"-----BEGIN ".len())
+        .filter(|window| *window == b"-----BEGIN ")
+        .count();
+    if sections != certificates {
+        return Err(format!(
+            "holds sections that are not certificates ({sections} sections, {certificates} certificates); it may hold root certificates only"
+        ));
     }
     Ok(certificates)
 }
@@ -206,14 +254,14 @@ mod tests {
     }
 
     fn with_extra(path: &str) -> Result<TrustedRoots, RootsError> {
-        TrustedRoots::from_env(|name| (name == EXTRA_ROOTS_VARIABLE).then(|| path.to_owned()))
+        TrustedRoots::from_env(|name| (name == EXTRA_ROOTS_VARIABLE).then(|| path.into()))
     }
 
     #[test]
     fn without_the_variable_only_amazons_roots_are_trusted() {
         let roots = TrustedRoots::from_env(|_| None).expect("roots");
         assert!(roots.extra.is_none());
-        let empty = TrustedRoots::from_env(|_| Some(String::new())).expect("roots");
+        let empty = TrustedRoots::from_env(|_| Some(OsString::new())).expect("roots");
         assert!(empty.extra.is_none());
     }
 
@@ -261,9 +309,67 @@ mod tests {
                 &b"-----BEGIN CERTIFICATE-----\nMIIB\n"[..],
                 "is not PEM",
             ),
+            (
+                "trusted.pem",
+                &b"-----BEGIN TRUSTED CERTIFICATE-----\nAAAA\n-----END TRUSTED CERTIFICATE-----\n"[..],
+                "holds no certificate",
+            ),
         ] {
             let error = with_extra(&written(name, contents)).expect_err(name).to_string();
             assert!(error.contains(says), "{name}: {error}");
         }
+    }
+
+    #[test]
+    fn a_certificate_beside_a_section_of_another_label_is_refused_whole() {
+        let authority = rcgen::CertifiedIssuer::self_signed(
+            {
+                let mut params =
+                    rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+                params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+                params
+            },
+            rcgen::KeyPair::generate().expect("key"),
+        )
+        .expect("authority");
+        let mixed = format!(
+            "{}-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+            authority.pem()
+        );
+        let error = with_extra(&written("mixed.pem", mixed.as_bytes()))
+            .expect_err("a key beside the certificate")
+            .to_string();
+        assert!(error.contains("2 sections, 1 certificates"), "{error}");
+    }
+
+    #[test]
+    fn only_a_regular_file_of_at_most_a_mebibyte_is_read() {
+        let directory = std::env::temp_dir();
+        let error = with_extra(&directory.display().to_string()).expect_err("a directory");
+        assert!(
+            error.to_string().contains("is not a regular file"),
+            "{error}"
+        );
+        let device = with_extra("/dev/zero").expect_err("a device");
+        assert!(
+            device.to_string().contains("is not a regular file"),
+            "{device}"
+        );
+        let large = vec![b'#'; (EXTRA_ROOTS_LIMIT + 1) as usize];
+        let error = with_extra(&written("large.pem", &large)).expect_err("too large");
+        assert!(
+            error.to_string().contains("is larger than 1048576 bytes"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_broken_begin_line_is_reported_in_a_few_words() {
+        let mut line = b"-----BEGIN ".to_vec();
+        line.extend(std::iter::repeat_n(b'A', 100_000));
+        let error = with_extra(&written("long.pem", &line))
+            .expect_err("broken")
+            .to_string();
+        assert!(error.len() < 600, "{} bytes", error.len());
     }
 }

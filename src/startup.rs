@@ -94,7 +94,7 @@ impl Upstream {
     /// Reads the WorkMail settings and loads the AWS configuration from the environment.
     pub async fn from_env() -> Result<Self, StartupError> {
         let settings = UpstreamSettings::from_env()?;
-        let roots = TrustedRoots::from_env(|name| std::env::var(name).ok())?;
+        let roots = TrustedRoots::from_env(|name| std::env::var_os(name))?;
         roots.announce();
         let sdk_config = config_loader(&roots, |name| std::env::var(name).ok())
             .load()
@@ -143,7 +143,9 @@ pub fn config_loader(
     if let Some(region) = lookup("AWS_REGION") {
         loader = loader.region(aws_config::Region::new(region));
     }
-    if lookup("AWS_ACCESS_KEY_ID").is_some() && lookup("AWS_SECRET_ACCESS_KEY").is_some() {
+    // Whitespace-only keys are no keys to the environment provider; the chains then look further.
+    let key = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+    if key("AWS_ACCESS_KEY_ID").is_some() && key("AWS_SECRET_ACCESS_KEY").is_some() {
         loader = loader.credentials_provider(
             aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
         );

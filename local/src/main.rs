@@ -88,7 +88,7 @@ async fn start() -> Result<Started, Vec<String>> {
     let access = access_from_env().map_err(|error| problems.push(error.to_string()));
     let local_scope = local_scope_from(|name| std::env::var(name).ok())
         .map_err(|error| problems.push(error.to_string()));
-    let roots = TrustedRoots::from_env(|name| std::env::var(name).ok())
+    let roots = TrustedRoots::from_env(|name| std::env::var_os(name))
         .map_err(|error| problems.push(error.to_string()));
     let (Ok(port), Ok(settings), Ok(access), Ok(local_scope), Ok(roots)) =
         (port, settings, access, local_scope, roots)
