@@ -253,6 +253,15 @@ mod tests {
         path.display().to_string()
     }
 
+    /// A self-signed CA certificate, PEM.
+    fn authority_pem() -> String {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        rcgen::CertifiedIssuer::self_signed(params, rcgen::KeyPair::generate().expect("key"))
+            .expect("authority")
+            .pem()
+    }
+
     fn with_extra(path: &str) -> Result<TrustedRoots, RootsError> {
         TrustedRoots::from_env(|name| (name == EXTRA_ROOTS_VARIABLE).then(|| path.into()))
     }
@@ -267,17 +276,7 @@ mod tests {
 
     #[test]
     fn an_extra_file_of_certificates_is_trusted_beside_them() {
-        let authority = rcgen::CertifiedIssuer::self_signed(
-            {
-                let mut params =
-                    rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-                params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-                params
-            },
-            rcgen::KeyPair::generate().expect("key"),
-        )
-        .expect("authority");
-        let path = written("one-ca.pem", authority.pem().as_bytes());
+        let path = written("one-ca.pem", authority_pem().as_bytes());
         let roots = with_extra(&path).expect("roots");
         let extra = roots.extra.expect("the extra roots");
         assert_eq!((extra.path, extra.certificates), (PathBuf::from(&path), 1));
@@ -322,19 +321,9 @@ mod tests {
 
     #[test]
     fn a_certificate_beside_a_section_of_another_label_is_refused_whole() {
-        let authority = rcgen::CertifiedIssuer::self_signed(
-            {
-                let mut params =
-                    rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-                params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-                params
-            },
-            rcgen::KeyPair::generate().expect("key"),
-        )
-        .expect("authority");
         let mixed = format!(
             "{}-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
-            authority.pem()
+            authority_pem()
         );
         let error = with_extra(&written("mixed.pem", mixed.as_bytes()))
             .expect_err("a key beside the certificate")
