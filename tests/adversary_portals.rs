@@ -1068,16 +1068,6 @@ async fn a_forged_next_token_shows_nothing_outside_the_grants() {
             assert_eq!(entry["organizationId"], ids[1].as_str(), "{}", answer.body);
         }
     }
-    let described: Vec<String> = emulator
-        .calls()
-        .into_iter()
-        .filter(|call| call.operation == "DescribeIdentityProviderConfiguration")
-        .map(|call| {
-            call.body["OrganizationId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect();
+    let described = described_organizations(&emulator);
     assert!(described.iter().all(|id| id == &ids[1]), "{described:?}");
 }

@@ -182,17 +182,7 @@ async fn only_what_the_caller_may_read_and_the_deployment_manages() {
     let answer = invoke_api(&api, &overview_event(&[])).await;
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_eq!(listed(&answer), [organization_id(2), organization_id(3)]);
-    let described: Vec<String> = emulator
-        .calls()
-        .into_iter()
-        .filter(|call| call.operation == DESCRIBE)
-        .map(|call| {
-            call.body["OrganizationId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect();
+    let described = described_organizations(&emulator);
     assert_eq!(
         described,
         [organization_id(2), organization_id(3)],

@@ -362,6 +362,21 @@ pub fn stored(lifetime: u32) -> Value {
     })
 }
 
+/// The organizations whose identity-provider configuration the emulator was asked for, in order.
+pub fn described_organizations(emulator: &Emulator) -> Vec<String> {
+    emulator
+        .calls()
+        .into_iter()
+        .filter(|call| call.operation == "DescribeIdentityProviderConfiguration")
+        .map(|call| {
+            call.body["OrganizationId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
 /// The built `api` binary under the local Runtime API, against `emulator`, with JSON logs and write
 /// leases in its process: for the tests that read what the function itself writes (audit records).
 pub async fn api_process(emulator: &Emulator) -> lambda_harness::FunctionProcess {
