@@ -3,8 +3,9 @@
 //! init (process start to the first `next` poll), the first request, warm requests, and the binaries'
 //! sizes. The api's WorkMail is the emulator behind lambda-harness's loopback TLS terminator (a chain
 //! of AWS's shape under a test root trusted beside Amazon's), so that its first request pays what a
-//! deployed one pays: the handshake, its first randomness, and the call. Run it through
-//! `scripts/bench-cold-start.sh`.
+//! deployed one pays: the handshake, its first randomness, and the call. A second run of the same
+//! measurements has WorkMail over plain HTTP, as issue 12's first figures were taken, to show what
+//! of the first request is the handshake. Run it through `scripts/bench-cold-start.sh`.
 //!
 //! Usage: bench-cold-start <api binary> <hello-world binary> [cold starts] [warm invocations]
 
@@ -27,7 +28,8 @@ struct Function {
 }
 
 struct Scenario {
-    title: String,
+    title: &'static str,
+    endpoint: String,
     roots: Vec<(&'static str, String)>,
 }
 
@@ -82,10 +84,10 @@ async fn main() -> Result<(), BoxError> {
     emulator.seed_demo();
     let pki = TestPki::new("idp-gateway cold-start benchmark")?;
     let terminator = pki.terminator(emulator.address()).await?;
-    let endpoint = terminator.url();
     println!(
-        "WorkMail (and WorkSpaces Web, DynamoDB) endpoint: {endpoint}, a rustls terminator in front of the emulator on {} (RSA 2048 leaf and intermediate under a test root, as AWS's endpoints present under Amazon Root CA 1; the root trusted through EXTRA_ROOT_CERTIFICATES_FILE)",
-        emulator.url()
+        "WorkMail (and WorkSpaces Web, DynamoDB): the emulator on {}, and in front of it on {} a rustls terminator (RSA 2048 leaf and intermediate under a test root, as AWS's endpoints present under Amazon Root CA 1; the root trusted through EXTRA_ROOT_CERTIFICATES_FILE)",
+        emulator.url(),
+        terminator.url()
     );
 
     let work = std::env::temp_dir().join(format!(
@@ -96,49 +98,56 @@ async fn main() -> Result<(), BoxError> {
     let root = work.join("bench-root.pem");
     std::fs::write(&root, pki.root_pem())?;
     // The roots as a deployed api has them (Amazon's five, compiled in), and the test root, since
-    // the terminator's chain ends at no Amazon root.
-    let scenarios = [Scenario {
-        title:
-            "Amazon's roots (compiled in) and the benchmark's root (EXTRA_ROOT_CERTIFICATES_FILE)"
-                .to_owned(),
-        roots: vec![(
-            "EXTRA_ROOT_CERTIFICATES_FILE",
-            root.to_string_lossy().into_owned(),
-        )],
-    }];
+    // the terminator's chain ends at no Amazon root. The second scenario is how issue 12's first
+    // figures were taken: WorkMail over plain HTTP, so that no handshake is part of the first request.
+    let scenarios = [
+        Scenario {
+            title: "WorkMail over TLS: Amazon's roots (compiled in) and the benchmark's root (EXTRA_ROOT_CERTIFICATES_FILE)",
+            endpoint: terminator.url(),
+            roots: vec![(
+                "EXTRA_ROOT_CERTIFICATES_FILE",
+                root.to_string_lossy().into_owned(),
+            )],
+        },
+        Scenario {
+            title: "WorkMail over plain HTTP (the emulator itself, no handshake)",
+            endpoint: emulator.url(),
+            roots: Vec::new(),
+        },
+    ];
 
     // As template.yaml deploys the api: the managed list and the access policy from files, a lease
     // table (a DynamoDB client built at start, never called by a GET), the WorkMail call settings.
     let file = |path: &str| repository.join(path).to_string_lossy().into_owned();
-    let deployed: Vec<(&str, String)> = vec![
-        ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.clone()),
-        ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.clone()),
-        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.clone()),
-        ("AWS_ACCESS_KEY_ID", "AKIDBENCHCOLDSTART".to_owned()),
-        ("AWS_SECRET_ACCESS_KEY", "secret".to_owned()),
-        ("AWS_SESSION_TOKEN", "session".to_owned()),
-        (
-            "MANAGED_ORGANIZATIONS_FILE",
-            file("managed-organizations/managed-organizations.json"),
-        ),
-        (
-            "ACCESS_POLICY_FILE",
-            file("access-policy/access-policy.json"),
-        ),
-        ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true".to_owned()),
-        ("WORKMAIL_OPERATION_TIMEOUT_MS", "5000".to_owned()),
-        ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "2000".to_owned()),
-        ("WORKMAIL_MAX_ATTEMPTS", "3".to_owned()),
-        ("WRITE_LOCK_TABLE", "idp-gateway-write-locks".to_owned()),
-        ("WRITE_LOCK_IN_PROCESS", "false".to_owned()),
-    ];
+    let deployed = |endpoint: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.to_owned()),
+            ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.to_owned()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.to_owned()),
+            ("AWS_ACCESS_KEY_ID", "AKIDBENCHCOLDSTART".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "secret".to_owned()),
+            ("AWS_SESSION_TOKEN", "session".to_owned()),
+            (
+                "MANAGED_ORGANIZATIONS_FILE",
+                file("managed-organizations/managed-organizations.json"),
+            ),
+            (
+                "ACCESS_POLICY_FILE",
+                file("access-policy/access-policy.json"),
+            ),
+            ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true".to_owned()),
+            ("WORKMAIL_OPERATION_TIMEOUT_MS", "5000".to_owned()),
+            ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "2000".to_owned()),
+            ("WORKMAIL_MAX_ATTEMPTS", "3".to_owned()),
+            ("WRITE_LOCK_TABLE", "idp-gateway-write-locks".to_owned()),
+            ("WRITE_LOCK_IN_PROCESS", "false".to_owned()),
+        ]
+    };
     let event = event(&repository, EVENT)?;
 
-    let mut warm_env = Vec::new();
     for scenario in &scenarios {
-        let env: Vec<(&str, String)> = deployed
-            .iter()
-            .cloned()
+        let env: Vec<(&str, String)> = deployed(&scenario.endpoint)
+            .into_iter()
             .chain(scenario.roots.iter().cloned())
             .collect();
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -168,50 +177,57 @@ async fn main() -> Result<(), BoxError> {
         let handshakes = terminator.handshakes() - before;
         println!();
         println!(
-            "== {} ({cold_starts} cold starts of each, interleaved; {handshakes} TLS connections to WorkMail)",
+            "== {} ({cold_starts} cold starts of each, interleaved; {handshakes} TLS connections to WorkMail; then {warm_invocations} warm invocations of one process each, after its first)",
             scenario.title
         );
         table(&mut samples);
-        warm_env = env.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-    }
-
-    let env: Vec<(&str, &str)> = warm_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    println!();
-    println!(
-        "== warm GET ({warm_invocations} invocations of one process each, after its first; last scenario's roots)"
-    );
-    let mut warm = Vec::new();
-    for function in &functions {
-        let mut process = FunctionProcess::start(&function.path, function.name, &env)
-            .await
-            .map_err(|e| format!("{} did not start: {e:?}", function.label))?;
-        let first = process.invoke(event.clone()).await;
-        expect_ok(function.label, &first.outcome, &process.logs())?;
-        let mut latencies = Vec::with_capacity(warm_invocations);
-        let mut cpu = Vec::with_capacity(warm_invocations);
-        for _ in 0..warm_invocations {
-            let before = process.cpu_time().unwrap_or_default();
-            let invocation = process.invoke(event.clone()).await;
-            expect_ok(function.label, &invocation.outcome, &process.logs())?;
-            latencies.push(invocation.latency);
-            cpu.push(
-                process
-                    .cpu_time()
-                    .unwrap_or_default()
-                    .saturating_sub(before),
-            );
+        let [mut hello, mut api] = [Warm::default(), Warm::default()];
+        for (function, warm) in functions.iter().zip([&mut hello, &mut api]) {
+            *warm = warm_requests(function, &env, &event, warm_invocations).await?;
         }
-        warm.push((latencies, cpu));
+        row("warm request", &mut hello.latency, &mut api.latency);
+        row(
+            "warm request, CPU of the process",
+            &mut hello.cpu,
+            &mut api.cpu,
+        );
     }
-    let (hello, api) = warm.split_at_mut(1);
-    row("warm request", &mut hello[0].0, &mut api[0].0);
-    row(
-        "warm request, CPU of the process",
-        &mut hello[0].1,
-        &mut api[0].1,
-    );
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
+}
+
+#[derive(Default)]
+struct Warm {
+    latency: Vec<Duration>,
+    cpu: Vec<Duration>,
+}
+
+/// One process of `function`, invoked once and then `invocations` times more, each timed.
+async fn warm_requests(
+    function: &Function,
+    env: &[(&str, &str)],
+    event: &Value,
+    invocations: usize,
+) -> Result<Warm, BoxError> {
+    let mut process = FunctionProcess::start(&function.path, function.name, env)
+        .await
+        .map_err(|e| format!("{} did not start: {e:?}", function.label))?;
+    let first = process.invoke(event.clone()).await;
+    expect_ok(function.label, &first.outcome, &process.logs())?;
+    let mut warm = Warm::default();
+    for _ in 0..invocations {
+        let before = process.cpu_time().unwrap_or_default();
+        let invocation = process.invoke(event.clone()).await;
+        expect_ok(function.label, &invocation.outcome, &process.logs())?;
+        warm.latency.push(invocation.latency);
+        warm.cpu.push(
+            process
+                .cpu_time()
+                .unwrap_or_default()
+                .saturating_sub(before),
+        );
+    }
+    Ok(warm)
 }
 
 fn table(samples: &mut [Samples; 2]) {
