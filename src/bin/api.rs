@@ -1,9 +1,11 @@
-//! The `api` Lambda function: the REST routes over WorkMail's identity-provider configuration.
+//! The `api` Lambda function: the REST routes over the identity providers of WorkMail organizations and
+//! WorkSpaces Secure Browser portals.
 
 use idp_gateway::http::run;
 use idp_gateway::startup::{api_from_env, report_init_error};
 
-#[tokio::main]
+// One thread: Lambda hands an instance one event at a time, and nothing in an invocation blocks.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     idp_gateway::logging::init();
     match api_from_env().await {
