@@ -196,6 +196,12 @@ impl FunctionProcess {
         }
     }
 
+    /// Ends the process and waits until it has exited, so that whatever is measured next does not
+    /// share the machine with its teardown.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        self.child.kill().await
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

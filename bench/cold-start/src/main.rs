@@ -152,10 +152,15 @@ async fn main() -> Result<(), BoxError> {
             .collect();
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let before = terminator.handshakes();
-        // Interleaved, so that load from elsewhere on the machine falls on both alike.
+        // Interleaved, each first in turn, and every process ended and reaped before the next
+        // starts, so that load from elsewhere on the machine, and the teardown of the process
+        // before (its connections closing in the terminator and the emulator), falls on both alike.
         let mut samples = [Samples::default(), Samples::default()];
-        for _ in 0..cold_starts {
-            for (function, samples) in functions.iter().zip(samples.iter_mut()) {
+        for start in 0..cold_starts {
+            let mut order = [0, 1];
+            order.rotate_left(start % 2);
+            for index in order {
+                let (function, samples) = (&functions[index], &mut samples[index]);
                 let mut process = FunctionProcess::start(&function.path, function.name, &env)
                     .await
                     .map_err(|e| format!("{} did not start: {e:?}", function.label))?;
@@ -172,6 +177,7 @@ async fn main() -> Result<(), BoxError> {
                 samples.total.push(init + invocation.latency);
                 samples.init_cpu.push(init_cpu);
                 samples.first_cpu.push(first_cpu);
+                process.stop().await?;
             }
         }
         let handshakes = terminator.handshakes() - before;
@@ -227,6 +233,7 @@ async fn warm_requests(
                 .saturating_sub(before),
         );
     }
+    process.stop().await?;
     Ok(warm)
 }
 
