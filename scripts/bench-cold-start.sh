@@ -3,7 +3,8 @@
 # built here with the workspace's release profile and measured in one run under the local Runtime API
 # harness: init (process start to first `next` poll), the first request, warm requests, stripped sizes,
 # p50 / p90 and the api/hello ratios. The api's WorkMail is the emulator behind a loopback TLS terminator,
-# so its first request loads the root certificates and does a handshake, as a deployed one does.
+# so its first request loads the root certificates and does a handshake, as a deployed one does; then
+# everything again with WorkMail over plain HTTP, to show what of the first request is the handshake.
 # Arguments: [cold starts of each, default 30] [warm invocations, default 200].
 # A benchmark, not a test: it prints figures and fails only when a function does not answer.
 set -euo pipefail
