@@ -2,8 +2,9 @@
 //! `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`, INFO otherwise), with two guarantees on top. In the text
 //! format every value is escaped, so that nothing an event carries (a path, a CloudTrail `eventName`)
 //! can break a line or forge a field; JSON lines are escaped by their format. And at no level do the
-//! runtime crates' own events reach the logs below DEBUG: lambda_runtime logs the raw invocation
-//! (caller credentials in headers, the request body) at TRACE.
+//! runtime crates' or the AWS SDK's own events reach the logs below DEBUG: lambda_runtime logs the raw
+//! invocation (caller credentials in headers, the request body) at TRACE, and the SDK the raw bodies of
+//! its calls, where a WorkSpaces Web error that echoes a client secret would carry the secret.
 
 use std::fmt::{self, Write as _};
 use std::str::FromStr;
@@ -19,6 +20,10 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 /// Crates that see the raw invocation; none of their events below DEBUG is ever written.
 const RAW_EVENT_CRATES: &[&str] = &["lambda_runtime", "lambda_runtime_api_client", "lambda_http"];
+
+/// The AWS SDK's crates (`aws_smithy_runtime`, `aws_sdk_workspacesweb`, `aws_config`, ...) see the
+/// raw bodies of every call; none of their events below DEBUG is ever written either.
+const RAW_BODY_CRATE_PREFIX: &str = "aws_";
 
 /// Installs the subscriber for this process, to standard output.
 pub fn init() {
@@ -48,13 +53,13 @@ pub fn init() {
 
 /// Whether an event or span may be written whatever the configured level.
 fn admitted(metadata: &Metadata<'_>) -> bool {
-    let from_runtime = RAW_EVENT_CRATES.iter().any(|name| {
-        metadata
-            .target()
-            .strip_prefix(name)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
-    });
-    !(from_runtime && *metadata.level() == Level::TRACE)
+    let krate = metadata
+        .target()
+        .split_once("::")
+        .map_or(metadata.target(), |(krate, _)| krate);
+    let sees_raw_payloads =
+        RAW_EVENT_CRATES.contains(&krate) || krate.starts_with(RAW_BODY_CRATE_PREFIX);
+    !(sees_raw_payloads && *metadata.level() == Level::TRACE)
 }
 
 /// Text-format fields: `name=value`, space-separated. A value made only of characters that cannot
@@ -285,5 +290,18 @@ mod tests {
             tracing::trace!(target: "lambda_runtime_other", "kept too: another crate");
         });
         assert_eq!(lines, ["DEBUG kept", "TRACE kept too: another crate"]);
+    }
+
+    #[test]
+    fn the_sdk_crates_never_log_below_debug() {
+        let lines = text_lines(|| {
+            tracing::trace!(target: "aws_smithy_runtime::client::orchestrator::http", response = "secret", "read HTTP response body");
+            tracing::trace!(target: "aws_smithy_runtime::client::orchestrator", output_or_error = "secret");
+            tracing::trace!(target: "aws_sdk_workspacesweb::operation", "raw");
+            tracing::trace!(target: "aws_config", "raw");
+            tracing::debug!(target: "aws_smithy_runtime::client::orchestrator", "beginning attempt #1");
+            tracing::trace!(target: "idp_gateway::workspaces_web", "kept: our own");
+        });
+        assert_eq!(lines, ["DEBUG beginning attempt #1", "TRACE kept: our own"]);
     }
 }

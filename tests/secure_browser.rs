@@ -409,6 +409,41 @@ async fn bad_path_and_headers_are_refused() {
     assert_no_secret(&unknown, SECRET);
 }
 
+/// A create replayed by WorkSpaces Web from an earlier request with the same key (the provider it
+/// made since removed) stores nothing: the answer says so, it does not report a success.
+#[tokio::test]
+async fn a_write_the_read_back_does_not_find_is_not_answered_as_a_success() {
+    let harness = Harness::start().await;
+    let keyed = || {
+        let mut put = portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(SECRET)));
+        set_header(&mut put, "idempotency-key", Some("portal-setup-1"));
+        put
+    };
+    let created = harness.invoke(&keyed()).await;
+    assert_eq!(created.status, 200, "{created:?}");
+    let mut removal = portal_event("DELETE", EMPTY_PORTAL_ID, None);
+    set_header(&mut removal, "confirm-impact", Some("lockout-risk"));
+    let removed = harness.invoke(&removal).await;
+    assert_eq!(removed.status, 204, "{removed:?}");
+
+    let replayed = harness.invoke(&keyed()).await;
+    assert_eq!(replayed.status, 409, "{replayed:?}");
+    assert_eq!(replayed.problem_code(), "WRITE_NOT_CONFIRMED");
+    assert_no_secret(&replayed, SECRET);
+    assert!(
+        harness
+            .emulator
+            .secure_browser_provider(EMPTY_PORTAL_ARN)
+            .is_none(),
+        "WorkSpaces Web replayed its earlier answer and created nothing"
+    );
+
+    let mut fresh = keyed();
+    set_header(&mut fresh, "idempotency-key", Some("portal-setup-2"));
+    let recreated = harness.invoke(&fresh).await;
+    assert_eq!(recreated.status, 200, "a new key writes anew: {recreated:?}");
+}
+
 #[tokio::test]
 async fn upstream_errors_map_to_the_same_problems_as_workmail() {
     let cases: [(Fault, u16, &str); 5] = [
@@ -585,6 +620,72 @@ async fn no_secret_reaches_any_log_line_even_at_trace() {
             .secure_browser_provider(EMPTY_PORTAL_ARN)
             .map(|stored| stored.details["client_secret"].clone()),
         Some(SECRET.to_owned())
+    );
+}
+
+/// WorkSpaces Web refusing a Create and an Update with messages and field names that repeat the
+/// secret sent: the SDK writes such raw answers at TRACE, and neither they nor the problems carry it.
+#[tokio::test]
+async fn an_upstream_echo_of_a_secret_reaches_no_answer_and_no_log_line_even_at_trace() {
+    let emulator = workmail_emulator::Emulator::start()
+        .await
+        .expect("emulator");
+    emulator.seed_demo();
+    let mut api = api_process_with(&emulator, &[("RUST_LOG", "trace")]).await;
+    let rotated = format!("{SECRET}-rotated");
+    let echo = |operation: &str, secret: &str| {
+        FaultRule::new(
+            operation,
+            Fault::Rejected {
+                field: format!("identityProviderDetails.client_secret[{secret}]"),
+                message: format!("Value '{secret}' at 'client_secret' failed to satisfy constraint"),
+            },
+        )
+        .times(1)
+    };
+    let body_of = |invocation: &lambda_harness::Invocation| match &invocation.outcome {
+        lambda_harness::Outcome::Response(response) => response.to_string(),
+        other => panic!("no response: {other:?}"),
+    };
+
+    emulator.inject(echo("CreateIdentityProvider", SECRET));
+    let refused_create = api
+        .invoke(portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(SECRET))))
+        .await;
+    let answer = body_of(&refused_create);
+    assert!(answer.contains("UPSTREAM_REJECTED"), "{answer}");
+    assert!(answer.contains("<secret>"), "the echo is scrubbed, not dropped: {answer}");
+    assert!(!answer.contains(SECRET), "{answer}");
+
+    let created = api
+        .invoke(portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(SECRET))))
+        .await;
+    assert!(body_of(&created).contains("\"statusCode\":200"), "{created:?}");
+
+    emulator.inject(echo("UpdateIdentityProvider", &rotated));
+    let refused_update = api
+        .invoke(portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(&rotated))))
+        .await;
+    let answer = body_of(&refused_update);
+    assert!(answer.contains("UPSTREAM_REJECTED"), "{answer}");
+    assert!(!answer.contains(&rotated), "{answer}");
+
+    let logs = api.logs();
+    assert!(
+        logs.iter().any(|line| line.contains("\"level\":\"TRACE\"")),
+        "TRACE logging is on"
+    );
+    let leaked: Vec<&String> = logs
+        .iter()
+        .filter(|line| line.contains(SECRET) || line.contains(&rotated))
+        .collect();
+    assert!(leaked.is_empty(), "secrets in the logs: {leaked:?}");
+    assert_eq!(
+        emulator
+            .secure_browser_provider(EMPTY_PORTAL_ARN)
+            .map(|stored| stored.details["client_secret"].clone()),
+        Some(SECRET.to_owned()),
+        "the refused update changed nothing"
     );
 }
 

@@ -112,3 +112,50 @@ async fn it_is_removed_by_a_confirmed_delete() {
     assert_eq!(answer.status, 204, "{answer:?}");
     assert_eq!(harness.emulator.identity_provider(ORG), None);
 }
+
+/// Replacing it with `IDENTITY_PROVIDER_ONLY` locks out the users outside Identity Center whatever
+/// was stored before: a plain confirmation is refused with their report, its digest is accepted.
+#[tokio::test]
+async fn a_replacement_that_locks_users_out_needs_their_reports_digest() {
+    let harness = Harness::start().await;
+    store_a_future_mode(&harness);
+    let only = json!({
+        "authenticationMode": "IDENTITY_PROVIDER_ONLY",
+        "identityCenter": { "instanceArn": INSTANCE_ARN, "applicationArn": APPLICATION_ARN },
+        "personalAccessTokens": { "status": "ACTIVE", "lifetimeInDays": 365 }
+    })
+    .to_string();
+    let put = || with_body(event("rest-put.json"), Some("application/json"), &only);
+    let refused = harness.invoke(&confirmed(put())).await;
+    assert_eq!(refused.status, 428, "{refused:?}");
+    assert_eq!(refused.problem_code(), "IMPACT_NOT_ACKNOWLEDGED");
+    let losing: Vec<&str> = refused.body["impact"]["affected"]["losingAllAccess"]["users"]
+        .as_array()
+        .map(|users| users.iter().filter_map(|user| user["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(losing, ["erin", "frank", "oscar"], "{refused:?}");
+    assert!(
+        !harness.emulator.operations().iter().any(|op| op == PUT),
+        "nothing written"
+    );
+
+    let digest = refused.body["impact"]["impactDigest"]
+        .as_str()
+        .expect("a digest")
+        .to_owned();
+    let mut acknowledged = put();
+    set_header(
+        &mut acknowledged,
+        "confirm-impact",
+        Some(&format!("lockout-risk; digest=\"{digest}\"")),
+    );
+    let answer = harness.invoke(&acknowledged).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        harness
+            .emulator
+            .identity_provider(ORG)
+            .map(|c| c["AuthenticationMode"].clone()),
+        Some(json!("IDENTITY_PROVIDER_ONLY"))
+    );
+}

@@ -284,6 +284,12 @@ fn refused(error: UseCaseError, first_look: Vec<FieldChange>) -> Outcome {
                 ),
             },
         },
+        UseCaseError::PortalWriteNotConfirmed => Outcome::Failed {
+            error: Failure {
+                code: "NOT_CONFIRMED".to_owned(),
+                message: format!("after UpdateIdentityProvider: {error}"),
+            },
+        },
         UseCaseError::SecureBrowser(error) => upstream_failure(&error),
         UseCaseError::LockUnavailable(error) => Outcome::Failed {
             error: Failure {

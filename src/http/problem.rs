@@ -404,6 +404,11 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
                 ),
             )
         },
+        UseCaseError::PortalWriteNotConfirmed => Problem::new(
+            StatusCode::CONFLICT,
+            "WRITE_NOT_CONFIRMED",
+            "WorkSpaces Web accepted the write, but the portal read back right after holds no identity provider this version can show: another writer removed or replaced it at the same moment, or WorkSpaces Web answered from an earlier request with the same Idempotency-Key (one used before, for instance for a provider since removed). Read the portal again; to write anew, send a new Idempotency-Key",
+        ),
         UseCaseError::SecureBrowser(error) => secure_browser_problem(error),
     }
 }

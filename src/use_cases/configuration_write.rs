@@ -153,7 +153,13 @@ where
                 Current::Known(before) => before,
                 Current::Unrecognized(stored) => {
                     let change = over_unrecognized(request, &stored, facts)?;
-                    if !matches!(request.consent, Consent::LockoutRisk { .. }) {
+                    // What a replacement does to users can be told from what it writes: one
+                    // that locks users out needs their report's digest, as over a known one.
+                    if change.after.is_some() && change.risks_lockout() {
+                        let impact = impact_of(store, &change, reading).await?;
+                        facts.impact = Some(impact.clone());
+                        check_consent(&request.consent, &change, &impact)?;
+                    } else if !matches!(request.consent, Consent::LockoutRisk { .. }) {
                         return Err(UseCaseError::LockoutNotConfirmed {
                             removal: change.after.is_none(),
                             impact: None,

@@ -54,6 +54,13 @@ pub enum UseCaseError {
     /// replaced or removed, not read or merged.
     #[error("the portal's identity provider holds values this version does not know")]
     PortalProviderUnrecognized(Box<UnrecognizedProvider>),
+    /// WorkSpaces Web accepted a create or update, but the provider read back right after is gone or
+    /// outside this version's model: another writer removed or replaced it at the same moment, or
+    /// WorkSpaces Web answered from its memory of an earlier request with the same client token.
+    #[error(
+        "the write was accepted, but the portal holds no identity provider this version can show when read back"
+    )]
+    PortalWriteNotConfirmed,
     #[error(transparent)]
     SecureBrowser(#[from] SecureBrowserError),
 }

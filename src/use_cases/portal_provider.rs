@@ -380,6 +380,7 @@ where
             )
             .await?;
         facts.effect = Some(super::Effect::Written);
+        let creates_or_updates = change.after.is_some();
         let (stored, warning) = match store.find(&request.portal.arn).await {
             Ok(found) if known(found.as_ref()) == change.after.as_ref() => (change.after, None),
             Ok(found) => (
@@ -389,6 +390,9 @@ where
             Err(_) => (change.after, Some(CONFIRMATION_READ_FAILED)),
         };
         facts.warning = warning;
+        if stored.is_none() && creates_or_updates {
+            return Err(UseCaseError::PortalWriteNotConfirmed);
+        }
         Ok(PortalWriteOutcome::Written {
             stored: stored.map(Box::new),
             warning,

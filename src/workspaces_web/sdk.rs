@@ -243,6 +243,7 @@ fn without_secrets(mut error: SecureBrowserError, secrets: &[String]) -> SecureB
     };
     scrub(&mut error.message);
     for field in &mut error.fields {
+        scrub(&mut field.name);
         scrub(&mut field.message);
     }
     error
@@ -271,13 +272,17 @@ mod tests {
         );
         error.kind = SecureBrowserErrorKind::Validation;
         error.fields.push(UpstreamField {
-            name: "identityProviderDetails".to_owned(),
+            name: "identityProviderDetails.client_secret[hunter2-secret]".to_owned(),
             message: "hunter2-secret is not accepted".to_owned(),
         });
         let scrubbed = without_secrets(error, &secret_values(&wire));
         assert_eq!(
             scrubbed.message,
             "Value '<secret>' at 'client_secret' is invalid"
+        );
+        assert_eq!(
+            scrubbed.fields[0].name,
+            "identityProviderDetails.client_secret[<secret>]"
         );
         assert_eq!(scrubbed.fields[0].message, "<secret> is not accepted");
     }
