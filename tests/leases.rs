@@ -99,6 +99,26 @@ async fn one_holder_at_a_time_and_only_the_owner_releases() {
     held(&leases, "second").await;
 }
 
+/// The SDK retries a put whose answer was lost after it was applied: the retry, with the same owner
+/// token, finds its own lease and holds it; another owner still finds it busy.
+#[tokio::test]
+async fn a_retried_acquisition_finds_its_own_lease() {
+    let dynamodb = LocalDynamoDb::start().await;
+    let leases = leases_on(&dynamodb).await;
+    let first = held(&leases, "acquisition-7f3a").await;
+    let retried = held(&leases, "acquisition-7f3a").await;
+    assert_eq!(retried, first);
+    assert!(
+        matches!(
+            leases.try_acquire(&key(), "another-acquisition", TTL).await,
+            Ok(Acquisition::Busy { .. })
+        ),
+        "another owner still waits"
+    );
+    leases.release(&retried).await.expect("the owner releases");
+    held(&leases, "another-acquisition").await;
+}
+
 #[tokio::test]
 async fn a_dead_holders_expired_lease_is_taken_over_and_stays_taken() {
     let dynamodb = LocalDynamoDb::start().await;

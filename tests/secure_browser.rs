@@ -441,7 +441,10 @@ async fn a_write_the_read_back_does_not_find_is_not_answered_as_a_success() {
     let mut fresh = keyed();
     set_header(&mut fresh, "idempotency-key", Some("portal-setup-2"));
     let recreated = harness.invoke(&fresh).await;
-    assert_eq!(recreated.status, 200, "a new key writes anew: {recreated:?}");
+    assert_eq!(
+        recreated.status, 200,
+        "a new key writes anew: {recreated:?}"
+    );
 }
 
 #[tokio::test]
@@ -638,7 +641,9 @@ async fn an_upstream_echo_of_a_secret_reaches_no_answer_and_no_log_line_even_at_
             operation,
             Fault::Rejected {
                 field: format!("identityProviderDetails.client_secret[{secret}]"),
-                message: format!("Value '{secret}' at 'client_secret' failed to satisfy constraint"),
+                message: format!(
+                    "Value '{secret}' at 'client_secret' failed to satisfy constraint"
+                ),
             },
         )
         .times(1)
@@ -654,13 +659,19 @@ async fn an_upstream_echo_of_a_secret_reaches_no_answer_and_no_log_line_even_at_
         .await;
     let answer = body_of(&refused_create);
     assert!(answer.contains("UPSTREAM_REJECTED"), "{answer}");
-    assert!(answer.contains("<secret>"), "the echo is scrubbed, not dropped: {answer}");
+    assert!(
+        answer.contains("<secret>"),
+        "the echo is scrubbed, not dropped: {answer}"
+    );
     assert!(!answer.contains(SECRET), "{answer}");
 
     let created = api
         .invoke(portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(SECRET))))
         .await;
-    assert!(body_of(&created).contains("\"statusCode\":200"), "{created:?}");
+    assert!(
+        body_of(&created).contains("\"statusCode\":200"),
+        "{created:?}"
+    );
 
     emulator.inject(echo("UpdateIdentityProvider", &rotated));
     let refused_update = api
@@ -715,4 +726,43 @@ async fn inline_metadata_may_hold_the_models_131072_characters() {
         .await;
     assert_eq!(too_large.status, 400, "{:?}", too_large.body);
     assert_eq!(too_large.error_locations(), ["/saml/metadataFile"]);
+
+    // The largest document again, padded with a comment of characters outside the Basic
+    // Multilingual Plane, from an encoder that escapes every non-ASCII character (as Python's json
+    // does): 12 bytes a character, about 1.5 MB.
+    let comment = 131_072 - metadata.chars().count() - "<!---->".len();
+    let astral = format!("{metadata}<!--{}-->", "\u{1F510}".repeat(comment));
+    assert_eq!(astral.chars().count(), 131_072);
+    let escaped: String = saml(&astral)
+        .to_string()
+        .chars()
+        .map(|character| {
+            if character.is_ascii() {
+                character.to_string()
+            } else {
+                character
+                    .encode_utf16(&mut [0; 2])
+                    .iter()
+                    .map(|unit| format!("\\u{unit:04x}"))
+                    .collect()
+            }
+        })
+        .collect();
+    assert!(escaped.len() > 1024 * 1024, "{}", escaped.len());
+    let mut escaped_put = with_body(
+        portal_event("PUT", EMPTY_PORTAL_ID, None),
+        Some("application/json"),
+        &escaped,
+    );
+    set_header(&mut escaped_put, "confirm-impact", Some("lockout-risk"));
+    let accepted = harness.invoke(&escaped_put).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    let over_the_limit = harness
+        .invoke(&portal_event(
+            "PUT",
+            EMPTY_PORTAL_ID,
+            Some(&saml(&"a".repeat(2 * 1024 * 1024))),
+        ))
+        .await;
+    assert_eq!(over_the_limit.status, 413, "{:?}", over_the_limit.body);
 }

@@ -131,7 +131,12 @@ async fn a_replacement_that_locks_users_out_needs_their_reports_digest() {
     assert_eq!(refused.problem_code(), "IMPACT_NOT_ACKNOWLEDGED");
     let losing: Vec<&str> = refused.body["impact"]["affected"]["losingAllAccess"]["users"]
         .as_array()
-        .map(|users| users.iter().filter_map(|user| user["name"].as_str()).collect())
+        .map(|users| {
+            users
+                .iter()
+                .filter_map(|user| user["name"].as_str())
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(losing, ["erin", "frank", "oscar"], "{refused:?}");
     assert!(

@@ -13,8 +13,10 @@ use crate::domain::{Problems, strict_json_document::parse_json_document};
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The largest body the portal routes read: an inline SAML metadata document may hold 131,072
-/// characters (the model's limit), up to 6 bytes each once escaped in JSON.
-pub const MAX_PORTAL_BODY_BYTES: usize = 1024 * 1024;
+/// characters (the model's limit), up to 12 bytes each once escaped in JSON (a character outside the
+/// Basic Multilingual Plane is a pair of `\u` escapes, as encoders that write ASCII only send it),
+/// 1.5 MiB, and the other members with room to spare.
+pub const MAX_PORTAL_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The media types a route accepts for its body.
 #[derive(Debug, Clone, Copy)]

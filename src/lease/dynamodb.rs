@@ -90,8 +90,13 @@ impl WriteLeases for DynamoDbLeases {
             .item("pk", AttributeValue::S(key.as_str().to_owned()))
             .item("owner", AttributeValue::S(owner.to_owned()))
             .item("expiresAt", number(expiry(ttl)))
-            .condition_expression("attribute_not_exists(pk) OR expiresAt < :now")
+            // The owner token is this acquisition's own, so a put the SDK retries after the
+            // first was applied (its answer lost) finds its own lease and holds it, rather than
+            // leaving an orphan that blocks every writer for a TTL.
+            .condition_expression("attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner")
+            .expression_attribute_names("#owner", "owner")
             .expression_attribute_values(":now", number(now))
+            .expression_attribute_values(":owner", AttributeValue::S(owner.to_owned()))
             .send()
             .await;
         if conditional(answer)? {

@@ -131,18 +131,19 @@ fn read_type(members: &Map<String, Value>, problems: &mut Problems) -> Option<Pr
 }
 
 /// Every member but `name`, `type` and the details of `kind` is refused (another type's details only
-/// when the type is known).
+/// when the type is known and they are not `null`); an unknown member even when it is `null`.
 fn refuse_other_members(
     members: &Map<String, Value>,
     kind: Option<ProviderType>,
     problems: &mut Problems,
 ) {
     for (member, value) in members {
-        if member == NAME || member == TYPE || value.is_null() {
+        if member == NAME || member == TYPE {
             continue;
         }
         let pointer = format!("/{}", escape_pointer_token(member));
         match (ProviderType::from_body_member(member), kind) {
+            (Some(_), _) if value.is_null() => {}
             (Some(other), Some(kind)) if other != kind => problems.push(
                 pointer,
                 format!(

@@ -452,6 +452,11 @@ fn other_and_unknown_members_are_refused_all_at_once() {
     let mut body = oidc_body();
     body["oidc"] = json!("details");
     assert_eq!(pointers(&problems(&body)), ["/oidc"]);
+    // `null` leaves out another type's details, but makes no unknown member known.
+    let mut body = oidc_body();
+    body["saml"] = Value::Null;
+    body["bogus"] = Value::Null;
+    assert_eq!(pointers(&problems(&body)), ["/bogus"]);
 }
 
 #[test]
