@@ -252,3 +252,83 @@ async fn the_audit_record_says_what_each_write_did_to_the_stored_state() {
         "only the real change was written"
     );
 }
+
+/// A write that times out may still land: it is audited as `unknown`, answered with that warning,
+/// and its lease is not released, so that the next write waits for the lease to expire instead of
+/// being overwritten by the late request. WorkMail's Put and WorkSpaces Web's Update alike.
+#[tokio::test]
+async fn a_write_that_times_out_keeps_its_lease_and_is_audited_as_unknown() {
+    use workmail_emulator::demo::EMPTY_PORTAL_ID;
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let mut api = api_process_with(
+        &emulator,
+        &[
+            ("WORKMAIL_OPERATION_TIMEOUT_MS", "600"),
+            ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "300"),
+            ("WORKMAIL_MAX_ATTEMPTS", "1"),
+        ],
+    )
+    .await;
+    let portal_put = |client_id: &str| {
+        let path = format!("/secure-browser/portals/{EMPTY_PORTAL_ID}/identity-provider");
+        let body = json!({
+            "name": "Corp OIDC", "type": "OIDC",
+            "oidc": { "clientId": client_id, "clientSecret": "a-long-enough-client-secret-9f2c",
+                      "issuer": "https://login.example.com", "authorizeScopes": ["openid"],
+                      "attributesRequestMethod": "GET" }
+        });
+        let mut put = with_body(
+            with_path(with_method(event("rest-portal-get.json"), "PUT"), &path),
+            Some("application/json"),
+            &body.to_string(),
+        );
+        set_header(&mut put, "confirm-impact", Some("lockout-risk"));
+        put
+    };
+    let created = api.invoke(portal_put("first-client")).await;
+    let answer = |invocation: &lambda_harness::Invocation| match &invocation.outcome {
+        lambda_harness::Outcome::Response(response) => Answer::from_lambda(response.clone()),
+        other => panic!("no response: {other:?}"),
+    };
+    assert_eq!(answer(&created).status, 200, "{:?}", answer(&created));
+
+    for (operation, first, second) in [
+        (PUT, lifetime_patch(30), lifetime_patch(60)),
+        (
+            "UpdateIdentityProvider",
+            portal_put("second-client"),
+            portal_put("third-client"),
+        ),
+    ] {
+        emulator.inject(
+            FaultRule::new(operation, Fault::Latency(std::time::Duration::from_secs(2))).times(1),
+        );
+        let timed_out = api.invoke(first).await;
+        let timed_out_answer = answer(&timed_out);
+        assert_eq!(
+            timed_out_answer.status, 504,
+            "{operation}: {timed_out_answer:?}"
+        );
+        assert_eq!(timed_out_answer.problem_code_any(), "UPSTREAM_TIMEOUT");
+        let detail = timed_out_answer.body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("may have been applied"), "{detail}");
+
+        let next = answer(&api.invoke(second).await);
+        assert_eq!(
+            next.status, 409,
+            "{operation}: the lease is still held: {next:?}"
+        );
+        assert_eq!(next.problem_code_any(), "WRITE_IN_PROGRESS");
+
+        let record = api
+            .logs()
+            .iter()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .find(|line| {
+                line["audit"] == true && line["requestId"] == timed_out.request_id.as_str()
+            })
+            .unwrap_or_else(|| panic!("{operation}: no audit record"));
+        assert_eq!(record["effect"], "unknown", "{operation}: {record}");
+    }
+}

@@ -291,6 +291,7 @@ fn refused(error: UseCaseError, first_look: Vec<FieldChange>) -> Outcome {
             },
         },
         UseCaseError::SecureBrowser(error) => upstream_failure(&error),
+        UseCaseError::PortalMaybeWritten(error) => upstream_failure(&error).maybe_written(),
         UseCaseError::LockUnavailable(error) => Outcome::Failed {
             error: Failure {
                 code: "LOCK_UNAVAILABLE".to_owned(),

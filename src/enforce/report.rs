@@ -48,6 +48,19 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// A failure, of a write that may have been applied all the same (a timeout, a server error).
+    pub fn maybe_written(self) -> Self {
+        match self {
+            Outcome::Failed { mut error } => {
+                error.message.push_str(
+                    "; the write may have been applied: the next run reads it again, and the write lease is left to expire",
+                );
+                Outcome::Failed { error }
+            }
+            other => other,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Compliant => "compliant",

@@ -602,7 +602,10 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
         },
     )
     .await;
-    if !matches!(written, Ok(Guarded::Written(_))) {
+    if !matches!(
+        written,
+        Ok(Guarded::Written(_)) | Err(UseCaseError::MaybeWritten(_))
+    ) {
         refund(ledger, &window).await;
     }
     match written {
@@ -623,6 +626,7 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
             reason: "not remediated: another writer held the organization's write lease; the next run checks again".to_owned(),
         },
         Err(UseCaseError::Upstream(error)) => failed(&error),
+        Err(UseCaseError::MaybeWritten(error)) => failed(&error).maybe_written(),
         Err(other) => Outcome::Failed {
             error: Failure {
                 code: match other {

@@ -410,7 +410,17 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
             "WorkSpaces Web accepted the write, but the portal read back right after holds no identity provider this version can show: another writer removed or replaced it at the same moment, or WorkSpaces Web answered from an earlier request with the same Idempotency-Key (one used before, for instance for a provider since removed). Read the portal again; to write anew, send a new Idempotency-Key",
         ),
         UseCaseError::SecureBrowser(error) => secure_browser_problem(error),
+        UseCaseError::MaybeWritten(error) => maybe_written(upstream_problem(error)),
+        UseCaseError::PortalMaybeWritten(error) => maybe_written(secure_browser_problem(error)),
     }
+}
+
+/// The upstream failure of a write that may have been applied all the same.
+fn maybe_written(mut problem: Problem) -> Problem {
+    problem.detail.push_str(
+        ". The write may have been applied: read again before retrying; no other write of this product goes through until the write lease expires (seconds)",
+    );
+    problem
 }
 
 fn portal_not_configured() -> Problem {

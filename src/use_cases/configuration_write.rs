@@ -67,6 +67,8 @@ pub enum Effect {
     DryRun,
     Unchanged,
     Written,
+    /// The write was sent and failed in a way that does not tell whether it was applied.
+    Unknown,
 }
 
 impl Effect {
@@ -75,6 +77,7 @@ impl Effect {
             Effect::DryRun => "dryRun",
             Effect::Unchanged => "unchanged",
             Effect::Written => "written",
+            Effect::Unknown => "unknown",
         }
     }
 }
@@ -131,7 +134,15 @@ where
                 };
                 (change, impact)
             }
-            Current::Unrecognized(stored) => (over_unrecognized(request, &stored, facts)?, None),
+            Current::Unrecognized(stored) => {
+                let change = over_unrecognized(request, &stored, facts)?;
+                let impact = if change.after.is_some() && change.risks_lockout() {
+                    Some(impact_of(store, &change, reading).await?)
+                } else {
+                    None
+                };
+                (change, impact)
+            }
         };
         facts.impact.clone_from(&impact);
         facts.effect = Some(Effect::DryRun);
@@ -180,7 +191,12 @@ where
             Ok(Decision::Write(change.after, ()))
         },
     )
-    .await?;
+    .await
+    .inspect_err(|error| {
+        if matches!(error, UseCaseError::MaybeWritten(_)) {
+            facts.effect = Some(Effect::Unknown);
+        }
+    })?;
     Ok(match guarded {
         Guarded::Left(current) => {
             facts.effect = Some(Effect::Unchanged);

@@ -63,4 +63,11 @@ pub enum UseCaseError {
     PortalWriteNotConfirmed,
     #[error(transparent)]
     SecureBrowser(#[from] SecureBrowserError),
+    /// The WorkMail write failed in a way that does not tell whether WorkMail applied it (a
+    /// timeout, a server error, a lost connection); its lease is left to expire, not released.
+    #[error("{0}; the write may have been applied")]
+    MaybeWritten(WorkMailError),
+    /// The same for a WorkSpaces Web write.
+    #[error("{0}; the write may have been applied")]
+    PortalMaybeWritten(SecureBrowserError),
 }

@@ -1,7 +1,9 @@
 //! The one write path every writer takes: the organization's lease (bounded wait), a fresh read
 //! under it, the caller's decision on that read alone, a renewal of the lease just before the write
 //! (so the write, bounded by the upstream timeout, ends well before the lease could expire and be
-//! taken over), the write, a confirming read, and the release.
+//! taken over), the write, a confirming read, and the release; after a write whose outcome is
+//! unknown (a timeout, a server error), no release: the lease expires one TTL after its renewal, so
+//! that no other writer of this product writes while the lost request may still be applied.
 
 use std::future::Future;
 
@@ -123,7 +125,8 @@ pub enum Confirmation {
 
 /// Takes `organization`'s lease, reads, lets `decide` choose on that read (it may read more under
 /// the lease, e.g. who would be locked out), writes what it chose, confirms, and releases the lease
-/// whatever happened. `label` names the writer in the lease item.
+/// whatever happened, but for a write that may have been applied after all
+/// (`UseCaseError::MaybeWritten`). `label` names the writer in the lease item.
 pub async fn guarded_write<S, L, T, Left, W, Decided>(
     store: &S,
     leases: &L,
@@ -140,6 +143,7 @@ where
 {
     let key = LeaseKey::workmail_organization(organization);
     let lease = take_lease(leases, &key, label, settings).await?;
+    let mut outcome_unknown = false;
     let outcome = async {
         let current = Current::from_describe(store.describe(organization).await)?;
         let before = match &current {
@@ -151,7 +155,13 @@ where
             Decision::Write(target, detail) => (target, detail),
         };
         renew_lease(leases, &lease, settings).await?;
-        store.apply(organization, &target).await?;
+        if let Err(error) = store.apply(organization, &target).await {
+            if error.may_have_been_applied() {
+                outcome_unknown = true;
+                return Err(UseCaseError::MaybeWritten(error));
+            }
+            return Err(error.into());
+        }
         let after = target.stored_after().cloned();
         let confirmation = confirm(store, organization, after.as_ref()).await;
         Ok(Guarded::Written(Box::new(Written {
@@ -162,7 +172,9 @@ where
         })))
     }
     .await;
-    release_lease(leases, &lease).await;
+    if !outcome_unknown {
+        release_lease(leases, &lease).await;
+    }
     outcome
 }
 

@@ -361,6 +361,7 @@ where
     }
     let key = LeaseKey::secure_browser_portal(&request.portal.id);
     let lease = take_lease(leases, &key, writer, lease_settings).await?;
+    let mut outcome_unknown = false;
     let outcome = async {
         let stored = store.find(&request.portal.arn).await?;
         let (change, target) = decide(request, stored.as_ref(), facts)?;
@@ -371,14 +372,23 @@ where
         }
         renew_lease(leases, &lease, lease_settings).await?;
         let existing = stored.map(|stored| stored.arn);
-        store
+        let applied = store
             .apply(
                 &request.portal.arn,
                 existing.as_ref(),
                 &target,
                 request.idempotency_key.as_ref(),
             )
-            .await?;
+            .await;
+        if let Err(error) = applied {
+            if error.may_have_been_applied() {
+                // Left to expire, not released: the lost request may still be applied.
+                outcome_unknown = true;
+                facts.effect = Some(super::Effect::Unknown);
+                return Err(UseCaseError::PortalMaybeWritten(error));
+            }
+            return Err(error.into());
+        }
         facts.effect = Some(super::Effect::Written);
         let creates_or_updates = change.after.is_some();
         let (stored, warning) = match store.find(&request.portal.arn).await {
@@ -400,7 +410,9 @@ where
         })
     }
     .await;
-    release_lease(leases, &lease).await;
+    if !outcome_unknown {
+        release_lease(leases, &lease).await;
+    }
     outcome
 }
 

@@ -166,6 +166,18 @@ impl WorkMailError {
 }
 
 impl WorkMailError {
+    /// Whether a write that failed so may still have been applied: it timed out, met a server
+    /// error or a lost connection, or got an answer outside the model. A refusal WorkMail modeled
+    /// (a bad parameter, a missing organization, throttling, access) applied nothing.
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(
+            self.kind,
+            WorkMailErrorKind::Timeout
+                | WorkMailErrorKind::UnexpectedAnswer
+                | WorkMailErrorKind::Other
+        )
+    }
+
     /// The code callers see for this failure: the API's problem `code`, the enforcer's failure code.
     pub fn public_code(&self) -> &'static str {
         match (self.kind, self.operation) {

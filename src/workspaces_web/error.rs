@@ -78,6 +78,18 @@ pub struct SecureBrowserError {
 }
 
 impl SecureBrowserError {
+    /// Whether a write that failed so may still have been applied: it timed out, met a server
+    /// error or a lost connection, or got an answer outside the model. A refusal WorkSpaces Web
+    /// modeled (validation, not found, conflict, throttling, access) applied nothing.
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(
+            self.kind,
+            SecureBrowserErrorKind::Timeout
+                | SecureBrowserErrorKind::UnexpectedAnswer
+                | SecureBrowserErrorKind::Other
+        )
+    }
+
     pub fn unexpected_answer(operation: BrowserOperation, message: impl Into<String>) -> Self {
         Self {
             operation,
