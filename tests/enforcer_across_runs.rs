@@ -246,3 +246,91 @@ async fn a_configuration_outside_the_model_is_reported_and_left_alone() {
     );
     assert_eq!(puts(&emulator), 0);
 }
+
+/// A remediation that needs an impact report, started just inside the deadline over a directory
+/// too large to read in time at the policy's pace, reads only until the write and the report still
+/// fit: the sweep ends before the invocation's deadline, the organization is left drifted (the
+/// directory was not read completely), and another organization's remediation is reported.
+#[tokio::test]
+async fn an_impact_reading_ends_in_time_for_the_write_and_the_report() {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| i64::try_from(elapsed.as_secs()).unwrap_or_default())
+        .unwrap_or_default();
+    emulator.seed_bulk_directory(
+        ORG,
+        &workmail_emulator::BulkDirectory {
+            users: 2000,
+            tokens: 4000,
+            unlinked_every: 0,
+            disabled_every: 0,
+            expired_every: 0,
+            now,
+        },
+    );
+    let other = organization(1);
+    emulator.add_organization(&other, "other", OrganizationState::Active);
+    emulator.set_identity_provider(&other, Some(stored(365)));
+    let mut only = desired(365);
+    only["authenticationMode"] = json!("IDENTITY_PROVIDER_ONLY");
+    let policy = json!({
+        "callsPerSecond": 2,
+        "organizations": {
+            ORG: { "mode": "enforce", "desired": only, "allow": ["IDENTITY_PROVIDER_ONLY"] },
+            other.as_str(): { "mode": "enforce", "desired": desired(90) }
+        }
+    });
+    let policy = EnforcementPolicy::parse(&policy.to_string()).expect("valid policy");
+    let settings = idp_gateway::workmail::UpstreamSettings {
+        operation_timeout: Duration::from_secs(1),
+        attempt_timeout: Duration::from_secs(1),
+        connect_timeout: Duration::from_secs(2),
+        max_attempts: 1,
+        initial_backoff: Duration::from_millis(20),
+    };
+    let config = sdk_config(&emulator.url()).await;
+    let enforcer = Enforcer::new(
+        SdkWorkMail::new(&config, &settings),
+        local_leases(),
+        lease_settings(&settings),
+        policy,
+        Some(ROLE.to_owned()),
+    );
+    // 2,000 users and 4,000 tokens are some 60 pages, 30 s at 2 calls a second.
+    let deadline = Instant::now() + enforcer.deadline_margin() + Duration::from_secs(2);
+    let summary = enforcer
+        .handle_until(&event("enforcer-scheduled.json"), Some(deadline))
+        .await
+        .expect("readable");
+    assert!(
+        Instant::now() < deadline,
+        "the sweep ended {:?} after its deadline",
+        Instant::now() - deadline
+    );
+    let summary = serde_json::to_value(&summary).expect("summary");
+    let outcome = |id: &str| {
+        summary["organizations"]
+            .as_array()
+            .and_then(|results| results.iter().find(|r| r["organizationId"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no result for {id}: {summary}"))
+    };
+    let large = outcome(ORG);
+    assert_eq!(large["outcome"], "drifted", "{summary}");
+    assert!(
+        large["reason"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("not read completely")),
+        "{large}"
+    );
+    assert_eq!(outcome(&other)["outcome"], "remediated", "{summary}");
+    assert_eq!(
+        emulator
+            .identity_provider(ORG)
+            .map(|stored| stored["AuthenticationMode"].clone()),
+        Some(json!("IDENTITY_PROVIDER_AND_DIRECTORY")),
+        "nothing written on a partial reading"
+    );
+}

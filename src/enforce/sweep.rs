@@ -32,7 +32,8 @@ use crate::workmail::{IdentityProviderStore, MailboxDirectory, WorkMailError};
 use crate::workspaces_web::PortalProviderStore;
 
 /// The enforcer reads the directory through its paced store, so the reading itself is not paced
-/// again; a sweep has minutes, not API Gateway's 29 s.
+/// again; a sweep has minutes, not API Gateway's 29 s, but the reading still ends in time for the
+/// write, its confirmation and the report before the invocation's deadline (`finish_by`).
 const ENFORCER_READING: DirectoryReading = DirectoryReading {
     budget: Duration::from_secs(120),
     calls_per_second: f64::INFINITY,
@@ -216,6 +217,11 @@ where
             lease_settings: target.lease_settings,
             policy,
             hint_caller: request.hint_caller.as_deref(),
+            reading_ends_by: request.deadline.map(|deadline| {
+                deadline
+                    .checked_sub(target.lease_settings.ttl * 2)
+                    .unwrap_or_else(Instant::now)
+            }),
         };
         let applied: Vec<_> = stream::iter(remediations)
             .map(|(organization, entry, mode, changes)| {
@@ -486,6 +492,9 @@ struct RemediationContext<'a, L> {
     lease_settings: LeaseSettings,
     policy: &'a EnforcementPolicy,
     hint_caller: Option<&'a str>,
+    /// When an impact reading under the lease must end: the invocation's deadline less what the
+    /// write, its confirmation and the release may take (two lease lifetimes).
+    reading_ends_by: Option<Instant>,
 }
 
 /// Takes a change from this hour's budget, then under the organization's lease reads and assesses
@@ -579,7 +588,11 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
             };
             if change.risks_lockout() {
                 // The policy allows this transition; it still never locks anyone out.
-                let impact = impact_of(store, &change, ENFORCER_READING).await?;
+                let reading = DirectoryReading {
+                    finish_by: context.reading_ends_by,
+                    ..ENFORCER_READING
+                };
+                let impact = impact_of(store, &change, reading).await?;
                 if impact.locks_anyone_out() {
                     return Ok(Decision::Leave(Outcome::Drifted {
                         diff: changes,
