@@ -5,6 +5,8 @@
 
 mod support;
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use serde_json::{Value, json};
 use support::portals::*;
 use support::*;
@@ -445,6 +447,41 @@ async fn a_write_the_read_back_does_not_find_is_not_answered_as_a_success() {
         recreated.status, 200,
         "a new key writes anew: {recreated:?}"
     );
+}
+
+/// Invokes the harness's API with an invocation deadline `left` from now.
+async fn invoke_with_time_left(harness: &Harness, event: &Value, left: Duration) -> Answer {
+    let payload: lambda_http::request::LambdaRequest =
+        serde_json::from_value(event.clone()).expect("an HTTP event");
+    let mut context = test_context();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock");
+    context.deadline = u64::try_from((now + left).as_millis()).expect("milliseconds");
+    let response = harness
+        .api
+        .handle_event(lambda_http::LambdaEvent::new(payload, context))
+        .await;
+    Answer::from_lambda(serde_json::to_value(&response).expect("response serializes"))
+}
+
+/// A portal write is sent only while the invocation has time left for it, its confirming read and
+/// the answer (here two lease lifetimes and 2 s: 32 s): with less, nothing is written.
+#[tokio::test]
+async fn a_portal_write_is_not_sent_without_time_to_confirm_and_answer_it() {
+    let harness = Harness::start().await;
+    let put = portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(SECRET)));
+    let refused = invoke_with_time_left(&harness, &put, Duration::from_secs(20)).await;
+    assert_eq!(refused.status, 503, "{refused:?}");
+    assert_eq!(refused.problem_code(), "TIME_EXHAUSTED");
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert!(
+        harness
+            .emulator
+            .secure_browser_provider(EMPTY_PORTAL_ARN)
+            .is_none(),
+        "nothing written"
+    );
+    let written = invoke_with_time_left(&harness, &put, Duration::from_secs(40)).await;
+    assert_eq!(written.status, 200, "{written:?}");
 }
 
 #[tokio::test]

@@ -213,6 +213,9 @@ where
         leases,
         lease_settings,
         writer: "enforcer",
+        // The sweep starts no remediation within its safety margin of the deadline, which covers
+        // the lease's wait and the write twice over.
+        write_by: None,
     };
     let mut facts = PortalWriteFacts::default();
     let written = change_portal_provider(target, &request, &mut facts).await;

@@ -55,9 +55,25 @@ pub struct Api<S, B = SdkWorkSpacesWeb> {
 
 /// After the report a write renews its lease, Puts, confirms with a read and releases: the Put is
 /// bounded by the lease's lifetime (the WorkMail timeout plus a margin), and the lease calls and the
-/// confirming read usually take a fraction of the rest.
+/// confirming read usually take a fraction of the rest; 2 s more for the answer and the audit record.
 fn write_reserve(lease_settings: &LeaseSettings) -> Duration {
-    lease_settings.ttl + Duration::from_secs(4)
+    lease_settings.ttl + Duration::from_secs(6)
+}
+
+/// What a portal write needs once it is sent: the renewal and the Update within one lease lifetime
+/// (the Update is bounded by the upstream timeout, as the lease is), the confirming read's two calls
+/// within another, and 2 s for the release, the answer and the audit record.
+fn portal_write_reserve(lease_settings: &LeaseSettings) -> Duration {
+    lease_settings.ttl * 2 + Duration::from_secs(2)
+}
+
+/// The invocation's deadline less `reserve`, if the invocation has a deadline.
+fn ends_by(request: &Request, reserve: Duration) -> Option<tokio::time::Instant> {
+    let left = request.lambda_context_ref().and_then(|context| {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+        Duration::from_millis(context.deadline).checked_sub(now)
+    })?;
+    Some(tokio::time::Instant::now() + left.saturating_sub(reserve))
 }
 
 /// What the request's log line and audit record say beyond status and latency.
@@ -114,14 +130,8 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
     /// The directory reading for `request`: done early enough before the invocation's deadline to
     /// leave `reserve` for what follows it (for a write: renewal, Put, confirming read, release).
     fn reading_for(&self, request: &Request, reserve: Duration) -> DirectoryReading {
-        let left = request.lambda_context_ref().and_then(|context| {
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
-            Duration::from_millis(context.deadline).checked_sub(now)
-        });
-        match left {
-            Some(left) => self
-                .reading
-                .finishing_by(tokio::time::Instant::now() + left.saturating_sub(reserve)),
+        match ends_by(request, reserve) {
+            Some(finish_by) => self.reading.finishing_by(finish_by),
             None => self.reading,
         }
     }
@@ -327,6 +337,7 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                     leases: &self.leases,
                     lease_settings: self.lease_settings,
                     writer: "api",
+                    write_by: ends_by(request, portal_write_reserve(&self.lease_settings)),
                 };
                 let outcome =
                     use_cases::change_portal_provider(target, &write, &mut facts.portal_write)

@@ -410,6 +410,14 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
             "WorkSpaces Web accepted the write, but the portal read back right after holds no identity provider this version can show: another writer removed or replaced it at the same moment, or WorkSpaces Web answered from an earlier request with the same Idempotency-Key (one used before, for instance for a provider since removed). Read the portal again; to write anew, send a new Idempotency-Key",
         ),
         UseCaseError::SecureBrowser(error) => secure_browser_problem(error),
+        UseCaseError::NoTimeToWrite => Problem {
+            header: Some((RETRY_AFTER, "1".to_owned())),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIME_EXHAUSTED",
+                "the reads before the write took too much of this invocation's time to write, confirm and answer within it (a slow upstream); nothing was written. Retry",
+            )
+        },
         UseCaseError::MaybeWritten(error) => maybe_written(upstream_problem(error)),
         UseCaseError::PortalMaybeWritten(error) => maybe_written(secure_browser_problem(error)),
     }

@@ -70,4 +70,8 @@ pub enum UseCaseError {
     /// The same for a WorkSpaces Web write.
     #[error("{0}; the write may have been applied")]
     PortalMaybeWritten(SecureBrowserError),
+    /// The reads before the write left too little of the invocation to write, confirm and answer
+    /// within it; nothing was written.
+    #[error("too little of the invocation is left to write and confirm; nothing was written")]
+    NoTimeToWrite,
 }

@@ -9,6 +9,7 @@
 use std::future::Future;
 
 use serde_json::Value;
+use tokio::time::Instant;
 
 use super::configuration_write::{CHANGED_BY_ANOTHER_WRITER, CONFIRMATION_READ_FAILED};
 use super::lease_guard::{release_lease, renew_lease, take_lease};
@@ -332,6 +333,10 @@ pub struct PortalTarget<'a, S, L> {
     pub leases: &'a L,
     pub lease_settings: LeaseSettings,
     pub writer: &'static str,
+    /// The latest moment the write may be sent: the invocation's deadline less what the write, its
+    /// confirming read, the release and the answer need, so that no write lands without its answer
+    /// and audit record. `None`: no deadline.
+    pub write_by: Option<Instant>,
 }
 
 /// Carries out `request`: the one decision path of every portal writer (the API and the enforcer).
@@ -352,6 +357,7 @@ where
         leases,
         lease_settings,
         writer,
+        write_by,
     } = target;
     if request.dry_run {
         let stored = store.find(&request.portal.arn).await?;
@@ -369,6 +375,9 @@ where
         if !change.would_change() && stored.as_ref().is_none_or(is_known) {
             facts.effect = Some(super::Effect::Unchanged);
             return Ok(PortalWriteOutcome::Unchanged(change.before.map(Box::new)));
+        }
+        if write_by.is_some_and(|write_by| Instant::now() > write_by) {
+            return Err(UseCaseError::NoTimeToWrite);
         }
         renew_lease(leases, &lease, lease_settings).await?;
         let existing = stored.map(|stored| stored.arn);
