@@ -66,10 +66,10 @@ pub enum UseCaseError {
     /// The WorkMail write failed in a way that does not tell whether WorkMail applied it (a
     /// timeout, a server error, a lost connection); its lease is left to expire, not released.
     #[error("{0}; the write may have been applied")]
-    MaybeWritten(WorkMailError),
+    MaybeWritten(Box<WorkMailError>),
     /// The same for a WorkSpaces Web write.
     #[error("{0}; the write may have been applied")]
-    PortalMaybeWritten(SecureBrowserError),
+    PortalMaybeWritten(Box<SecureBrowserError>),
     /// The reads before the write left too little of the invocation to write, confirm and answer
     /// within it; nothing was written.
     #[error("too little of the invocation is left to write and confirm; nothing was written")]

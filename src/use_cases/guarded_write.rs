@@ -158,7 +158,7 @@ where
         if let Err(error) = store.apply(organization, &target).await {
             if error.may_have_been_applied() {
                 outcome_unknown = true;
-                return Err(UseCaseError::MaybeWritten(error));
+                return Err(UseCaseError::MaybeWritten(Box::new(error)));
             }
             return Err(error.into());
         }

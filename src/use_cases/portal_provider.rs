@@ -394,7 +394,7 @@ where
                 // Left to expire, not released: the lost request may still be applied.
                 outcome_unknown = true;
                 facts.effect = Some(super::Effect::Unknown);
-                return Err(UseCaseError::PortalMaybeWritten(error));
+                return Err(UseCaseError::PortalMaybeWritten(Box::new(error)));
             }
             return Err(error.into());
         }
