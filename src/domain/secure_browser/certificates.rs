@@ -19,8 +19,8 @@ pub struct CertificateFinding {
     pub days_remaining: i64,
 }
 
-/// Whether a certificate that has already expired may be read (stored metadata: an admin must be
-/// able to see and replace it) or is refused (new metadata).
+/// Whether a certificate that has already expired, or is not valid yet, may be read (stored
+/// metadata: an admin must be able to see and replace it) or is refused (new metadata).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ExpiredCertificates {
     Refused,
@@ -53,10 +53,15 @@ pub(super) fn expiry_warnings(provider: &IdentityProvider, now: Timestamp) -> Ve
         .into_iter()
         .filter(|finding| finding.not_after >= now)
         .map(|finding| {
+            let within = match finding.days_remaining {
+                0 => "in less than a day".to_owned(),
+                1 => "in 1 day".to_owned(),
+                days => format!("in {days} days"),
+            };
             format!(
-                "the SAML signing certificate '{}' expires on {}, in {} days: replace the metadata \
+                "the SAML signing certificate '{}' expires on {}, {within}: replace the metadata \
                  before then or users cannot sign in",
-                finding.subject, finding.not_after, finding.days_remaining
+                finding.subject, finding.not_after
             )
         })
         .collect()
@@ -69,6 +74,15 @@ pub(super) fn validity_problems(
     expired: ExpiredCertificates,
 ) -> Vec<String> {
     let mut problems = Vec::new();
+    if let Some(valid_until) = metadata.valid_until()
+        && valid_until < now
+        && expired == ExpiredCertificates::Refused
+    {
+        problems.push(format!(
+            "the metadata was valid until {valid_until} (EntityDescriptor validUntil): service providers \
+             refuse expired metadata; use the identity provider's current metadata"
+        ));
+    }
     for certificate in metadata.signing_certificates() {
         if certificate.not_after < now && expired == ExpiredCertificates::Refused {
             problems.push(format!(
@@ -77,7 +91,7 @@ pub(super) fn validity_problems(
                 certificate.subject, certificate.not_after
             ));
         }
-        if certificate.not_before > now {
+        if certificate.not_before > now && expired == ExpiredCertificates::Refused {
             problems.push(format!(
                 "the signing certificate '{}' is not valid before {}",
                 certificate.subject, certificate.not_before

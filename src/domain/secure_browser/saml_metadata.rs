@@ -10,6 +10,7 @@ use super::values::{HttpsUrl, check_detail_length};
 use crate::domain::Timestamp;
 
 const METADATA_NS: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+const SAML2_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 
 /// The metadata text as given, and the signing certificates found in it.
@@ -17,6 +18,8 @@ const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub struct SamlMetadata {
     xml: String,
     signing_certificates: Vec<SigningCertificate>,
+    /// The `EntityDescriptor`'s `validUntil`, when it has one.
+    valid_until: Option<Timestamp>,
 }
 
 /// One certificate of a `KeyDescriptor` for signing (or without `use`).
@@ -32,6 +35,12 @@ impl SamlMetadata {
     /// here (that depends on when, and on whether the metadata is new or already stored).
     pub(super) fn parse(xml: &str) -> Result<Self, Vec<String>> {
         check_detail_length(xml).map_err(|invalid| vec![invalid.message().to_owned()])?;
+        if xml.starts_with('\u{feff}') {
+            return Err(vec![
+                "starts with a byte order mark (U+FEFF): remove it, the document is sent as UTF-8 text"
+                    .to_owned(),
+            ]);
+        }
         let options = ParsingOptions {
             allow_dtd: false,
             ..ParsingOptions::default()
@@ -62,9 +71,29 @@ impl SamlMetadata {
             ]);
         }
         let mut problems = Vec::new();
+        let valid_until = root.attribute("validUntil").and_then(|raw| {
+            Timestamp::parse(raw)
+                .map_err(|_| {
+                    problems.push(format!(
+                        "EntityDescriptor validUntil '{raw}' is not a date and time with a time zone, such as 2027-01-01T00:00:00Z"
+                    ));
+                })
+                .ok()
+        });
         let mut signing_certificates = Vec::new();
         for (index, descriptor) in descriptors.into_iter().enumerate() {
             let at = format!("IDPSSODescriptor {}", index + 1);
+            let protocols = descriptor
+                .attribute("protocolSupportEnumeration")
+                .unwrap_or_default();
+            if !protocols
+                .split_ascii_whitespace()
+                .any(|protocol| protocol == SAML2_PROTOCOL)
+            {
+                problems.push(format!(
+                    "{at}: protocolSupportEnumeration must list {SAML2_PROTOCOL} (WorkSpaces Web speaks SAML 2.0)"
+                ));
+            }
             check_sign_on_services(descriptor, &at, &mut problems);
             let found = signing_certificate_texts(descriptor);
             if found.is_empty() {
@@ -87,6 +116,7 @@ impl SamlMetadata {
             Ok(Self {
                 xml: xml.to_owned(),
                 signing_certificates,
+                valid_until,
             })
         } else {
             Err(problems)
@@ -99,6 +129,10 @@ impl SamlMetadata {
 
     pub fn signing_certificates(&self) -> &[SigningCertificate] {
         &self.signing_certificates
+    }
+
+    pub fn valid_until(&self) -> Option<Timestamp> {
+        self.valid_until
     }
 }
 

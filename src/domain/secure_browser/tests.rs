@@ -658,6 +658,17 @@ fn certificates_expired_expiring_and_valid() {
         warning.contains("expires on 2026-06-11T00:00:00Z, in 10 days"),
         "{warning}"
     );
+    let hours = certificate("hours.example.com", (2025, 1, 1), (2026, 6, 1));
+    let parsed = parse_identity_provider(
+        &saml_body(&metadata(&[hours])),
+        Timestamp::parse("2026-05-31T12:00:00Z").expect("valid"),
+    )
+    .expect("valid for 12 hours");
+    assert!(
+        parsed.warnings[0].contains("in less than a day"),
+        "{:?}",
+        parsed.warnings
+    );
 
     let parsed = parse_identity_provider(&saml_body(&metadata(&[valid_certificate()])), now())
         .expect("valid");
@@ -674,6 +685,25 @@ fn certificates_expired_expiring_and_valid() {
     assert_eq!(findings[0].days_remaining, 365);
     assert_eq!(findings[0].subject, "CN=idp.example.com");
     assert!(certificate_findings(&parse(&oidc_body()), now(), 10_000).is_empty());
+}
+
+#[test]
+fn a_stored_provider_whose_certificate_is_not_valid_yet_can_be_read() {
+    let future = certificate("future.example.com", (2026, 7, 1), (2027, 7, 1));
+    let provider = parse_identity_provider(
+        &saml_body(&metadata(&[future.clone()])),
+        Timestamp::parse("2026-08-01T00:00:00Z").expect("valid"),
+    )
+    .expect("valid then")
+    .provider;
+    // Read before its notBefore (another writer, or a clock behind): shown, not refused.
+    let stored = read_stored(&provider.to_wire(), now()).expect("readable");
+    assert_eq!(stored, provider);
+    // New metadata with it is still refused.
+    assert_eq!(
+        pointers(&problems(&saml_body(&metadata(&[future])))),
+        ["/saml/metadataFile"]
+    );
 }
 
 #[test]
@@ -902,4 +932,38 @@ fn drift_and_the_merge_patch_keep_secrets_and_replace_the_other_metadata_form() 
     let incomplete = merge_identity_provider(&saml, &to_oidc.merge_patch(), now())
         .expect_err("an OIDC provider needs its client and secret");
     assert!(pointers(&incomplete).contains(&"/oidc/clientSecret"));
+}
+
+#[test]
+fn a_byte_order_mark_another_protocol_and_expired_or_unreadable_valid_until_are_refused() {
+    let valid = metadata(&[valid_certificate()]);
+    let message = |xml: &str| {
+        let found = problems(&saml_body(xml));
+        assert_eq!(pointers(&found), ["/saml/metadataFile"], "{xml}");
+        message_at(&found, "/saml/metadataFile").to_owned()
+    };
+    assert!(message(&format!("\u{feff}{valid}")).contains("byte order mark"));
+    let saml1 = valid.replace(
+        r#"protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol""#,
+        r#"protocolSupportEnumeration="urn:oasis:names:tc:SAML:1.1:protocol""#,
+    );
+    assert!(message(&saml1).contains("protocolSupportEnumeration must list"));
+    let until = |when: &str| {
+        valid.replace(
+            r#"entityID="https://idp.example.com/metadata""#,
+            &format!(r#"entityID="https://idp.example.com/metadata" validUntil="{when}""#),
+        )
+    };
+    assert!(message(&until("2026-05-31T23:59:59Z")).contains("valid until"));
+    assert!(message(&until("next year")).contains("validUntil 'next year'"));
+    let future = parse(&saml_body(&until("2026-06-30T00:00:00Z")));
+    // Stored metadata past its validUntil is still read, to be seen and replaced.
+    let stored = parse_identity_provider(
+        &saml_body(&until("2026-05-31T23:59:59Z")),
+        Timestamp::parse("2026-05-01T00:00:00Z").expect("valid"),
+    )
+    .expect("valid then")
+    .provider;
+    assert_eq!(read_stored(&stored.to_wire(), now()), Ok(stored));
+    assert!(matches!(future.details, ProviderDetails::Saml(_)));
 }
