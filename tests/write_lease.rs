@@ -93,6 +93,42 @@ async fn a_write_that_cannot_get_the_lease_writes_nothing_and_says_when_to_retry
     assert_eq!(emulator.operations(), [DESCRIBE]);
 }
 
+/// A token revocation waits for the organization's lease like a configuration write: it could
+/// otherwise land between a lockout-risk change's impact report and its write.
+#[tokio::test]
+async fn a_token_revocation_takes_the_organizations_lease() {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let dynamodb = LocalDynamoDb::start().await;
+    dynamodb.create_lease_table(TABLE).await;
+    foreign_lease(&dynamodb, 60).await;
+    let api = api_with_table(&emulator, &dynamodb.url).await;
+    let revoke = with_path(
+        with_method(event("rest-get.json"), "DELETE"),
+        &format!("/organizations/{ORG}/personal-access-tokens/pat-bob-outlook"),
+    );
+
+    let busy = invoke_api(&api, &revoke).await;
+    assert_eq!(busy.status, 409, "{busy:?}");
+    assert_eq!(busy.problem_code(), "WRITE_IN_PROGRESS");
+    assert!(
+        emulator.operations().is_empty(),
+        "nothing read or revoked without the lease"
+    );
+    let dry_run = invoke_api(&api, &with_query(revoke.clone(), "dryRun", "true")).await;
+    assert_eq!(dry_run.status, 200, "a dry run needs no lease: {dry_run:?}");
+
+    foreign_lease(&dynamodb, -1).await;
+    let revoked = invoke_api(&api, &revoke).await;
+    assert_eq!(revoked.status, 204, "{revoked:?}");
+    assert!(
+        emulator
+            .operations()
+            .iter()
+            .any(|op| op == "DeletePersonalAccessToken")
+    );
+}
+
 #[tokio::test]
 async fn a_dead_holders_lease_is_taken_over() {
     let emulator = Emulator::start().await.expect("emulator");

@@ -303,8 +303,14 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                 let (organization, grants) =
                     self.authorize(&organization, identity, facts, Permission::Write)?;
                 let revocation = revocation_request(&organization, &token, query, grants)?;
-                let outcome =
-                    use_cases::revoke_token(store, &revocation, &mut facts.revocation).await?;
+                let outcome = use_cases::revoke_token(
+                    store,
+                    &self.leases,
+                    self.lease_settings,
+                    &revocation,
+                    &mut facts.revocation,
+                )
+                .await?;
                 Ok(revocation_response(&outcome))
             }
             Route::PortalIdentityProvider { action, portal } => {

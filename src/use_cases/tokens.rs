@@ -1,15 +1,18 @@
 //! Personal access token administration for portals and incident response: list an organization's
 //! tokens a WorkMail page at a time (of one user or all, optionally only those expiring soon), and
 //! revoke one after reading it, so that an unknown token is "not found" (WorkMail's Delete answers
-//! success for any id) and the audit record names what was revoked. Token secrets never pass here:
-//! WorkMail does not return them.
+//! success for any id) and the audit record names what was revoked, under the organization's write
+//! lease (a revocation between a lockout-risk change's impact report and its write would make the
+//! report wrong). Token secrets never pass here: WorkMail does not return them.
 
+use super::lease_guard::{release_lease, renew_lease, take_lease};
 use super::{Effect, Grants, UseCaseError};
 use crate::access::Permission;
 use crate::domain::{
     InvalidValue, OrganizationId, PersonalAccessTokenId, PersonalAccessTokenSummary, Timestamp,
     UserId,
 };
+use crate::lease::{LeaseKey, LeaseSettings, WriteLeases};
 use crate::workmail::{PageToken, TokenRevocation, WorkMailError};
 
 const DAY_SECONDS: i64 = 86_400;
@@ -134,28 +137,62 @@ impl From<WorkMailError> for TokenError {
     }
 }
 
-/// Revokes the token `request` names, for a caller who may write the organization: reads its
-/// metadata first (an unknown token is `NotFound` and nothing is sent), then deletes it.
+/// Revokes the token `request` names, for a caller who may write the organization: under the
+/// organization's lease (none for a dry run) reads its metadata first (an unknown token is
+/// `NotFound` and nothing is sent), then deletes it. A Delete that fails without telling whether it
+/// was applied leaves the lease to expire, as a configuration write does.
 pub async fn revoke_token(
     directory: &impl TokenRevocation,
+    leases: &impl WriteLeases,
+    lease_settings: LeaseSettings,
     request: &TokenRevocationRequest,
     facts: &mut RevocationFacts,
 ) -> Result<RevocationOutcome, TokenError> {
     request.grants.require(Permission::Write)?;
+    if request.dry_run {
+        let token = read_token(directory, request, facts).await?;
+        facts.effect = Some(Effect::DryRun);
+        return Ok(RevocationOutcome::DryRun(token));
+    }
+    let key = LeaseKey::workmail_organization(&request.organization);
+    let lease = take_lease(leases, &key, "api", lease_settings).await?;
+    let mut outcome_unknown = false;
+    let outcome = async {
+        let token = read_token(directory, request, facts).await?;
+        renew_lease(leases, &lease, lease_settings).await?;
+        if let Err(error) = directory
+            .delete_personal_access_token(&request.organization, &request.token)
+            .await
+        {
+            if error.may_have_been_applied() {
+                outcome_unknown = true;
+                facts.effect = Some(Effect::Unknown);
+                return Err(UseCaseError::MaybeWritten(Box::new(error)).into());
+            }
+            return Err(error.into());
+        }
+        facts.effect = Some(Effect::Written);
+        Ok(RevocationOutcome::Revoked(token))
+    }
+    .await;
+    if !outcome_unknown {
+        release_lease(leases, &lease).await;
+    }
+    outcome
+}
+
+/// The token `request` names, or `NotFound`.
+async fn read_token(
+    directory: &impl TokenRevocation,
+    request: &TokenRevocationRequest,
+    facts: &mut RevocationFacts,
+) -> Result<PersonalAccessTokenSummary, TokenError> {
     let token = directory
         .personal_access_token(&request.organization, &request.token)
         .await?
         .ok_or_else(|| TokenError::NotFound(request.token.clone()))?;
     facts.token = Some(token.clone());
-    if request.dry_run {
-        facts.effect = Some(Effect::DryRun);
-        return Ok(RevocationOutcome::DryRun(token));
-    }
-    directory
-        .delete_personal_access_token(&request.organization, &request.token)
-        .await?;
-    facts.effect = Some(Effect::Written);
-    Ok(RevocationOutcome::Revoked(token))
+    Ok(token)
 }
 
 #[cfg(test)]
