@@ -691,7 +691,7 @@ fn certificates_expired_expiring_and_valid() {
 fn a_stored_provider_whose_certificate_is_not_valid_yet_can_be_read() {
     let future = certificate("future.example.com", (2026, 7, 1), (2027, 7, 1));
     let provider = parse_identity_provider(
-        &saml_body(&metadata(&[future.clone()])),
+        &saml_body(&metadata(std::slice::from_ref(&future))),
         Timestamp::parse("2026-08-01T00:00:00Z").expect("valid"),
     )
     .expect("valid then")
