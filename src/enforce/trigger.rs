@@ -122,16 +122,25 @@ fn cloudtrail(event: &Value, own_role: Option<&str>) -> Result<Trigger, Malforme
     })
 }
 
-/// Whether the CloudTrail caller is `role` (an IAM role ARN), whatever the session name.
+/// Whether the CloudTrail caller is `role` (an IAM role ARN), whatever the session name: the
+/// session's issuer, or an assumed-role ARN of the role's own partition, account and name.
 fn made_by(detail: &Value, role: &str) -> bool {
     let identity = &detail["userIdentity"];
     if identity["sessionContext"]["sessionIssuer"]["arn"].as_str() == Some(role) {
         return true;
     }
-    let role_name = role.rsplit('/').next().unwrap_or_default();
-    identity["arn"].as_str().is_some_and(|arn| {
-        !role_name.is_empty() && arn.contains(&format!(":assumed-role/{role_name}/"))
-    })
+    let fields: Vec<&str> = role.splitn(6, ':').collect();
+    let (Some(partition), Some(account), Some(role_name)) = (
+        fields.get(1),
+        fields.get(4),
+        role.rsplit('/').next().filter(|name| !name.is_empty()),
+    ) else {
+        return false;
+    };
+    let session_prefix = format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/");
+    identity["arn"]
+        .as_str()
+        .is_some_and(|arn| arn.starts_with(&session_prefix))
 }
 
 fn on_demand(event: &Value) -> Result<Trigger, MalformedEvent> {
@@ -271,6 +280,22 @@ mod tests {
                 "{event}"
             );
         }
+    }
+
+    #[test]
+    fn a_role_of_the_same_name_in_another_account_is_not_the_enforcer() {
+        let elsewhere = cloudtrail_event(json!({
+            "eventSource": "workmail.amazonaws.com", "eventName": "PutIdentityProviderConfiguration",
+            "userIdentity": { "arn": "arn:aws:sts::999999999999:assumed-role/idp-gateway-enforcer/x" },
+            "requestParameters": { "organizationId": ORG }
+        }));
+        assert!(
+            matches!(
+                read_trigger(&elsewhere, Some(ROLE)),
+                Ok(Trigger::Hint { .. })
+            ),
+            "{elsewhere}"
+        );
     }
 
     #[test]
