@@ -84,11 +84,12 @@ impl<S: IdentityProviderStore + MailboxDirectory, P: PortalProviderStore> Enforc
         safety_margin(self.sweep_lease_settings())
     }
 
-    /// Leases for a remediation: a paced Put may wait for every other concurrent call's slot after
-    /// the lease is renewed.
+    /// Leases for a remediation: a paced Put may wait, after the lease is renewed, for the slots of
+    /// every other concurrent remediation's calls, two each while they read the directory for an
+    /// impact report (users and tokens at once).
     fn sweep_lease_settings(&self) -> LeaseSettings {
         let slot_wait = Duration::from_secs_f64(
-            self.policy.max_concurrency as f64 / self.policy.calls_per_second,
+            2.0 * self.policy.max_concurrency as f64 / self.policy.calls_per_second,
         );
         self.lease_settings.with_queueing(slot_wait)
     }

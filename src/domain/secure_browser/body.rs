@@ -9,6 +9,7 @@ use super::details::ProviderDetails;
 use super::name::ProviderName;
 use super::provider::{IdentityProvider, Rendering, SIGNING_CERTIFICATES};
 use super::provider_type::ProviderType;
+use super::secret::short_secret_warnings;
 use super::source::{Field, Source};
 use crate::domain::document::{kind_of, object_at, present};
 use crate::domain::{Problems, Timestamp, escape_pointer_token, merge_patch};
@@ -58,7 +59,8 @@ pub fn parse_identity_provider(body: &Value, now: Timestamp) -> Result<Parsed, P
     match (name, details) {
         (Some(name), Some(details)) if problems.is_empty() => {
             let provider = IdentityProvider { name, details };
-            let warnings = expiry_warnings(&provider, now);
+            let mut warnings = expiry_warnings(&provider, now);
+            warnings.extend(short_secret_warnings(&provider));
             Ok(Parsed { provider, warnings })
         }
         _ => Err(problems),

@@ -13,6 +13,10 @@ const PEM_BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
 const PEM_END: &str = "-----END PRIVATE KEY-----";
 const FINGERPRINT_BYTES: usize = 3;
 
+/// Fewer characters than this, and a secret is no longer out of reach of offline guesses against
+/// its fingerprint: identity providers issue client secrets of 32 and more.
+const SHORT_SECRET_CHARACTERS: usize = 16;
+
 /// A secret: non-empty, at most 131,072 characters. It is written to WorkSpaces Web and never shown.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -94,6 +98,29 @@ impl fmt::Display for SecretFingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A `warnings` sentence per secret of `provider` short enough to be guessed offline from the
+/// fingerprint every reader of the portal sees.
+pub(super) fn short_secret_warnings(provider: &super::IdentityProvider) -> Vec<String> {
+    provider
+        .details
+        .entries()
+        .into_iter()
+        .filter_map(|(field, entry)| match entry {
+            super::source::Entry::Secret(secret)
+                if secret.expose().chars().count() < SHORT_SECRET_CHARACTERS =>
+            {
+                Some(format!(
+                    "{} has fewer than {SHORT_SECRET_CHARACTERS} characters: its fingerprint, which everyone \
+                     who may read the portal sees, lets them test guesses offline; use the secret your \
+                     identity provider generates",
+                    field.member
+                ))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -967,3 +967,18 @@ fn a_byte_order_mark_another_protocol_and_expired_or_unreadable_valid_until_are_
     assert_eq!(read_stored(&stored.to_wire(), now()), Ok(stored));
     assert!(matches!(future.details, ProviderDetails::Saml(_)));
 }
+
+#[test]
+fn a_short_client_secret_is_written_with_a_warning() {
+    let mut body = oidc_body();
+    body["oidc"]["clientSecret"] = json!("hunter2-15chars");
+    let parsed = parse_identity_provider(&body, now()).expect("valid");
+    assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+    assert!(parsed.warnings[0].starts_with("clientSecret has fewer than 16 characters"));
+    assert!(
+        !parsed.warnings[0].contains("hunter2"),
+        "the secret is never repeated"
+    );
+    let parsed = parse_identity_provider(&oidc_body(), now()).expect("valid");
+    assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+}
