@@ -8,7 +8,7 @@
 use std::future::Future;
 
 use super::UseCaseError;
-use super::lease_guard::{release_lease, renew_lease, take_lease};
+use super::lease_guard::{renew_lease, under_lease};
 use crate::domain::{IdentityProviderConfiguration, OrganizationId, UnrecognizedConfiguration};
 use crate::lease::{LeaseKey, LeaseSettings, WriteLeases};
 use crate::workmail::{IdentityProviderRemoval, IdentityProviderStore, WorkMailError};
@@ -142,9 +142,7 @@ where
     Decided: Future<Output = Result<Decision<T, Left, W>, UseCaseError>>,
 {
     let key = LeaseKey::workmail_organization(organization);
-    let lease = take_lease(leases, &key, label, settings).await?;
-    let mut outcome_unknown = false;
-    let outcome = async {
+    under_lease(leases, &key, label, settings, async |lease| {
         let current = Current::from_describe(store.describe(organization).await)?;
         let before = match &current {
             Current::Known(configuration) => configuration.clone(),
@@ -154,13 +152,13 @@ where
             Decision::Leave(left) => return Ok(Guarded::Left(left)),
             Decision::Write(target, detail) => (target, detail),
         };
-        renew_lease(leases, &lease, settings).await?;
+        renew_lease(leases, lease, settings).await?;
         if let Err(error) = store.apply(organization, &target).await {
-            if error.may_have_been_applied() {
-                outcome_unknown = true;
-                return Err(UseCaseError::MaybeWritten(Box::new(error)));
-            }
-            return Err(error.into());
+            return Err(if error.may_have_been_applied() {
+                UseCaseError::MaybeWritten(Box::new(error))
+            } else {
+                error.into()
+            });
         }
         let after = target.stored_after().cloned();
         let confirmation = confirm(store, organization, after.as_ref()).await;
@@ -170,12 +168,8 @@ where
             confirmation,
             detail,
         })))
-    }
-    .await;
-    if !outcome_unknown {
-        release_lease(leases, &lease).await;
-    }
-    outcome
+    })
+    .await
 }
 
 async fn confirm(

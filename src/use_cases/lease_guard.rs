@@ -1,5 +1,6 @@
 //! The lease part of every guarded write, shared by the WorkMail and the WorkSpaces Web writers:
-//! taking a resource's lease within a bounded wait, renewing it just before the write, releasing it.
+//! taking a resource's lease within a bounded wait, renewing it just before the write, releasing it
+//! (but not after a write whose outcome is unknown: that lease expires by itself).
 
 use std::time::Duration;
 
@@ -11,8 +12,44 @@ use crate::lease::{
     Acquisition, Lease, LeaseError, LeaseKey, LeaseSettings, WriteLeases, new_owner,
 };
 
+/// An error that may leave a write's outcome unknown (a timeout, a server error after sending).
+pub(super) trait OutcomeUnknown {
+    fn outcome_unknown(&self) -> bool;
+}
+
+impl OutcomeUnknown for UseCaseError {
+    fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            UseCaseError::MaybeWritten(_) | UseCaseError::PortalMaybeWritten(_)
+        )
+    }
+}
+
+/// Runs `work` holding `key`'s lease (taken within `settings.wait`) and releases it after, unless
+/// `work` failed with an error that leaves its write's outcome unknown: that lease is left to expire
+/// one lifetime after its last renewal, so that no other writer writes while the lost request may
+/// still land.
+pub(super) async fn under_lease<T, E>(
+    leases: &impl WriteLeases,
+    key: &LeaseKey,
+    label: &str,
+    settings: LeaseSettings,
+    work: impl AsyncFnOnce(&Lease) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<UseCaseError> + OutcomeUnknown,
+{
+    let lease = take_lease(leases, key, label, settings).await?;
+    let outcome = work(&lease).await;
+    if !outcome.as_ref().is_err_and(OutcomeUnknown::outcome_unknown) {
+        release_lease(leases, &lease).await;
+    }
+    outcome
+}
+
 /// Tries for the lease until `settings.wait` has passed, backing off between attempts.
-pub(super) async fn take_lease(
+async fn take_lease(
     leases: &impl WriteLeases,
     key: &LeaseKey,
     label: &str,
@@ -63,7 +100,7 @@ pub(super) async fn renew_lease(
 }
 
 /// Releases `lease`; a failure only delays the next writer until the lease expires.
-pub(super) async fn release_lease(leases: &impl WriteLeases, lease: &Lease) {
+async fn release_lease(leases: &impl WriteLeases, lease: &Lease) {
     if let Err(error) = leases.release(lease).await {
         warn!(lease = lease.key.as_str(), owner = %lease.owner, %error,
             "could not release the write lease; it expires by itself");

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::configuration_write::{CHANGED_BY_ANOTHER_WRITER, CONFIRMATION_READ_FAILED};
-use super::lease_guard::{release_lease, renew_lease, take_lease};
+use super::lease_guard::{renew_lease, under_lease};
 use super::{Consent, Grants, UseCaseError};
 use crate::access::Permission;
 use crate::domain::secure_browser::{
@@ -366,9 +366,7 @@ where
         return Ok(PortalWriteOutcome::DryRun(Box::new(change)));
     }
     let key = LeaseKey::secure_browser_portal(&request.portal.id);
-    let lease = take_lease(leases, &key, writer, lease_settings).await?;
-    let mut outcome_unknown = false;
-    let outcome = async {
+    under_lease(leases, &key, writer, lease_settings, async |lease| {
         let stored = store.find(&request.portal.arn).await?;
         let (change, target) = decide(request, stored.as_ref(), facts)?;
         check_consent(request, &change, stored.as_ref())?;
@@ -379,7 +377,7 @@ where
         if write_by.is_some_and(|write_by| Instant::now() > write_by) {
             return Err(UseCaseError::NoTimeToWrite);
         }
-        renew_lease(leases, &lease, lease_settings).await?;
+        renew_lease(leases, lease, lease_settings).await?;
         let existing = stored.map(|stored| stored.arn);
         let applied = store
             .apply(
@@ -391,8 +389,6 @@ where
             .await;
         if let Err(error) = applied {
             if error.may_have_been_applied() {
-                // Left to expire, not released: the lost request may still be applied.
-                outcome_unknown = true;
                 facts.effect = Some(super::Effect::Unknown);
                 return Err(UseCaseError::PortalMaybeWritten(Box::new(error)));
             }
@@ -417,12 +413,8 @@ where
             warning,
             warnings: change.warnings,
         })
-    }
-    .await;
-    if !outcome_unknown {
-        release_lease(leases, &lease).await;
-    }
-    outcome
+    })
+    .await
 }
 
 fn is_known(stored: &StoredProvider) -> bool {

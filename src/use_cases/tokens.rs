@@ -5,7 +5,7 @@
 //! lease (a revocation between a lockout-risk change's impact report and its write would make the
 //! report wrong). Token secrets never pass here: WorkMail does not return them.
 
-use super::lease_guard::{release_lease, renew_lease, take_lease};
+use super::lease_guard::{OutcomeUnknown, renew_lease, under_lease};
 use super::{Effect, Grants, UseCaseError};
 use crate::access::Permission;
 use crate::domain::{
@@ -155,17 +155,14 @@ pub async fn revoke_token(
         return Ok(RevocationOutcome::DryRun(token));
     }
     let key = LeaseKey::workmail_organization(&request.organization);
-    let lease = take_lease(leases, &key, "api", lease_settings).await?;
-    let mut outcome_unknown = false;
-    let outcome = async {
+    under_lease(leases, &key, "api", lease_settings, async |lease| {
         let token = read_token(directory, request, facts).await?;
-        renew_lease(leases, &lease, lease_settings).await?;
+        renew_lease(leases, lease, lease_settings).await?;
         if let Err(error) = directory
             .delete_personal_access_token(&request.organization, &request.token)
             .await
         {
             if error.may_have_been_applied() {
-                outcome_unknown = true;
                 facts.effect = Some(Effect::Unknown);
                 return Err(UseCaseError::MaybeWritten(Box::new(error)).into());
             }
@@ -173,12 +170,14 @@ pub async fn revoke_token(
         }
         facts.effect = Some(Effect::Written);
         Ok(RevocationOutcome::Revoked(token))
+    })
+    .await
+}
+
+impl OutcomeUnknown for TokenError {
+    fn outcome_unknown(&self) -> bool {
+        matches!(self, TokenError::UseCase(error) if error.outcome_unknown())
     }
-    .await;
-    if !outcome_unknown {
-        release_lease(leases, &lease).await;
-    }
-    outcome
 }
 
 /// The token `request` names, or `NotFound`.
