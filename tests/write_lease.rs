@@ -66,14 +66,21 @@ async fn foreign_lease(dynamodb: &LocalDynamoDb, seconds_from_now: i64) {
         .expect("lease item");
 }
 
-#[tokio::test]
-async fn a_write_that_cannot_get_the_lease_writes_nothing_and_says_when_to_retry() {
+/// The API over the seeded emulator, its leases in a local DynamoDB where another writer holds the
+/// demo organization's lease for a minute.
+async fn api_behind_a_foreign_lease() -> (Emulator, LocalDynamoDb, Api<SdkWorkMail>) {
     let emulator = Emulator::start().await.expect("emulator");
     emulator.seed_demo();
     let dynamodb = LocalDynamoDb::start().await;
     dynamodb.create_lease_table(TABLE).await;
     foreign_lease(&dynamodb, 60).await;
     let api = api_with_table(&emulator, &dynamodb.url).await;
+    (emulator, dynamodb, api)
+}
+
+#[tokio::test]
+async fn a_write_that_cannot_get_the_lease_writes_nothing_and_says_when_to_retry() {
+    let (emulator, _dynamodb, api) = api_behind_a_foreign_lease().await;
 
     let answer = invoke_api(&api, &lifetime_patch(30)).await;
     assert_eq!(answer.status, 409, "{answer:?}");
@@ -97,12 +104,7 @@ async fn a_write_that_cannot_get_the_lease_writes_nothing_and_says_when_to_retry
 /// otherwise land between a lockout-risk change's impact report and its write.
 #[tokio::test]
 async fn a_token_revocation_takes_the_organizations_lease() {
-    let emulator = Emulator::start().await.expect("emulator");
-    emulator.seed_demo();
-    let dynamodb = LocalDynamoDb::start().await;
-    dynamodb.create_lease_table(TABLE).await;
-    foreign_lease(&dynamodb, 60).await;
-    let api = api_with_table(&emulator, &dynamodb.url).await;
+    let (emulator, dynamodb, api) = api_behind_a_foreign_lease().await;
     let revoke = with_path(
         with_method(event("rest-get.json"), "DELETE"),
         &format!("/organizations/{ORG}/personal-access-tokens/pat-bob-outlook"),
@@ -300,8 +302,8 @@ async fn a_write_that_times_out_keeps_its_lease_and_is_audited_as_unknown() {
     let mut api = api_process_with(
         &emulator,
         &[
-            ("WORKMAIL_OPERATION_TIMEOUT_MS", "600"),
-            ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "300"),
+            ("WORKMAIL_OPERATION_TIMEOUT_MS", "2500"),
+            ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "2000"),
             ("WORKMAIL_MAX_ATTEMPTS", "1"),
         ],
     )
@@ -338,7 +340,7 @@ async fn a_write_that_times_out_keeps_its_lease_and_is_audited_as_unknown() {
         ),
     ] {
         emulator.inject(
-            FaultRule::new(operation, Fault::Latency(std::time::Duration::from_secs(2))).times(1),
+            FaultRule::new(operation, Fault::Latency(std::time::Duration::from_secs(6))).times(1),
         );
         let timed_out = api.invoke(first).await;
         let timed_out_answer = answer(&timed_out);
