@@ -210,31 +210,72 @@ async fn a_throttled_or_unreachable_store_is_unavailable() {
 
 #[tokio::test]
 async fn the_enforcers_ledger_counts_changes_remembers_its_stop_and_its_own_writes() {
-    use idp_gateway::lease::{ChangeWindow, EnforcerLedger};
+    use idp_gateway::lease::{ChangeTicket, EnforcerLedger};
     let dynamodb = LocalDynamoDb::start().await;
     let ledger = leases_on(&dynamodb).await;
-    let window = ChangeWindow::containing(now_seconds());
-    let spends =
-        futures_util::future::join_all((0..6).map(|_| ledger.try_spend_change(&window, 4))).await;
-    let granted = spends
-        .into_iter()
-        .map(|spent| spent.expect("the store answers"))
-        .filter(|granted| *granted)
-        .count();
-    assert_eq!(granted, 4, "concurrent spenders never exceed the limit");
-    ledger.refund_change(&window).await.expect("refund");
-    assert!(ledger.try_spend_change(&window, 4).await.expect("answer"));
-    assert!(!ledger.try_spend_change(&window, 4).await.expect("answer"));
-    let next_hour = ChangeWindow::containing(window.start + 3600);
+    let now = now_seconds();
+    let tickets: Vec<ChangeTicket> = (0..6).map(|_| ChangeTicket::new(now)).collect();
+    let spends = futures_util::future::join_all(
+        tickets
+            .iter()
+            .map(|ticket| ledger.try_spend_change(ticket, 4)),
+    )
+    .await;
+    let granted: Vec<&ChangeTicket> = tickets
+        .iter()
+        .zip(spends)
+        .filter(|(_, spent)| *spent.as_ref().expect("the store answers"))
+        .map(|(ticket, _)| ticket)
+        .collect();
+    assert_eq!(
+        granted.len(),
+        4,
+        "concurrent spenders never exceed the limit"
+    );
     assert!(
         ledger
-            .try_spend_change(&next_hour, 4)
+            .try_spend_change(granted[0], 4)
             .await
-            .expect("answer")
+            .expect("answer"),
+        "a spend applied and then retried is still granted"
+    );
+    ledger.refund_change(granted[0]).await.expect("refund");
+    ledger
+        .refund_change(granted[0])
+        .await
+        .expect("a retried refund is answered");
+    let never_granted = tickets
+        .iter()
+        .find(|ticket| !granted.contains(ticket))
+        .expect("two were refused");
+    ledger
+        .refund_change(never_granted)
+        .await
+        .expect("a refund of a ticket never taken is answered");
+    assert!(
+        ledger
+            .try_spend_change(&ChangeTicket::new(now), 4)
+            .await
+            .expect("answer"),
+        "the one refund freed one change"
     );
     assert!(
         !ledger
-            .try_spend_change(&ChangeWindow::containing(now_seconds() + 7200), 0)
+            .try_spend_change(&ChangeTicket::new(now), 4)
+            .await
+            .expect("answer"),
+        "the retried refund and the refund of an untaken ticket freed nothing"
+    );
+    assert!(
+        ledger
+            .try_spend_change(&ChangeTicket::new(now + 3600), 4)
+            .await
+            .expect("answer"),
+        "the next hour has its own budget"
+    );
+    assert!(
+        !ledger
+            .try_spend_change(&ChangeTicket::new(now + 7200), 0)
             .await
             .expect("answer"),
         "a limit of 0 allows nothing"

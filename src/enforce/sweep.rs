@@ -22,7 +22,7 @@ use super::portals::{self, PortalAssessment};
 use super::report::{ChangeCap, Failure, OrganizationResult, Outcome, PortalResult};
 use crate::domain::secure_browser::{IdentityProvider, PortalId, ResourceScope};
 use crate::domain::{Change, FieldChange, OrganizationId, Timestamp, etag};
-use crate::lease::{ChangeWindow, EnforcerLedger, LeaseSettings, WriteLeases};
+use crate::lease::{ChangeTicket, EnforcerLedger, LeaseSettings, WriteLeases};
 use crate::use_cases::PortalRef;
 use crate::use_cases::{
     Confirmation, Current, Decision, DirectoryReading, Guarded, UseCaseError, guarded_write,
@@ -426,8 +426,8 @@ async fn remediate_portal<L: WriteLeases + EnforcerLedger>(
     let days = context.policy.certificate_warning_days;
     let ledger = context.leases;
     let limit = context.policy.max_changes_per_hour;
-    let window = ChangeWindow::containing(epoch_seconds());
-    let spent = match ledger.try_spend_change(&window, limit).await {
+    let ticket = ChangeTicket::new(epoch_seconds());
+    let spent = match ledger.try_spend_change(&ticket, limit).await {
         Ok(true) => None,
         Ok(false) => Some(Outcome::Drifted {
             diff: changes.clone(),
@@ -451,7 +451,7 @@ async fn remediate_portal<L: WriteLeases + EnforcerLedger>(
     .await;
     if stored.is_none() {
         // Nothing was written.
-        refund(ledger, &window).await;
+        refund(ledger, &ticket).await;
     }
     let provider = stored.as_ref().unwrap_or(&current);
     portals::result(&portal.id, Some(mode), outcome, Some(provider), now, days)
@@ -511,8 +511,8 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
 ) -> Outcome {
     let ledger = context.leases;
     let limit = context.policy.max_changes_per_hour;
-    let window = ChangeWindow::containing(epoch_seconds());
-    match ledger.try_spend_change(&window, limit).await {
+    let ticket = ChangeTicket::new(epoch_seconds());
+    match ledger.try_spend_change(&ticket, limit).await {
         Ok(true) => {}
         Ok(false) => {
             return Outcome::Drifted {
@@ -528,7 +528,7 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
         Some(_) => match ledger.recent_change(organization).await {
             Ok(recent) => recent,
             Err(error) => {
-                refund(ledger, &window).await;
+                refund(ledger, &ticket).await;
                 return lock_unavailable(&error);
             }
         },
@@ -619,7 +619,7 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
         written,
         Ok(Guarded::Written(_)) | Err(UseCaseError::MaybeWritten(_))
     ) {
-        refund(ledger, &window).await;
+        refund(ledger, &ticket).await;
     }
     match written {
         Ok(Guarded::Left(outcome)) => outcome,
@@ -687,8 +687,8 @@ fn written_outcome(
     }
 }
 
-async fn refund(ledger: &impl EnforcerLedger, window: &ChangeWindow) {
-    if let Err(error) = ledger.refund_change(window).await {
+async fn refund(ledger: &impl EnforcerLedger, ticket: &ChangeTicket) {
+    if let Err(error) = ledger.refund_change(ticket).await {
         tracing::warn!(%error, "could not give back an unused change of this hour's budget");
     }
 }

@@ -1,13 +1,14 @@
 //! The enforcer's ledger in the DynamoDB lease table: a conditional counter per change window
-//! (`ADD changeCount` only while it is under the limit), the sweep's resume point, and the ETag last
-//! written to each organization, every item with a TTL on `expiresAt`.
+//! (`ADD changeCount` only while it is under the limit, with the set of tickets taken in `spentBy`,
+//! so a retried call counts once), the sweep's resume point, and the ETag last written to each
+//! organization, every item with a TTL on `expiresAt`.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::dynamodb::{conditional, now_seconds, number, unavailable};
-use super::ledger::{ChangeWindow, EnforcerLedger, RESUME_KEY, recent_change_key};
+use super::ledger::{ChangeTicket, EnforcerLedger, RESUME_KEY, recent_change_key};
 use super::{DynamoDbLeases, LeaseError};
 use crate::domain::OrganizationId;
 
@@ -17,7 +18,7 @@ const RESUME_KEPT: Duration = Duration::from_secs(7 * 86_400);
 impl EnforcerLedger for DynamoDbLeases {
     async fn try_spend_change(
         &self,
-        window: &ChangeWindow,
+        ticket: &ChangeTicket,
         limit: u32,
     ) -> Result<bool, LeaseError> {
         if limit == 0 {
@@ -28,32 +29,42 @@ impl EnforcerLedger for DynamoDbLeases {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", AttributeValue::S(window.key()))
+            .key("pk", AttributeValue::S(ticket.window.key()))
             .update_expression(
-                "ADD changeCount :one SET expiresAt = if_not_exists(expiresAt, :expires)",
+                "ADD changeCount :one, spentBy :ticket SET expiresAt = if_not_exists(expiresAt, :expires)",
             )
-            .condition_expression("attribute_not_exists(changeCount) OR changeCount < :limit")
+            .condition_expression(
+                "(attribute_not_exists(changeCount) OR changeCount < :limit) AND NOT contains(spentBy, :id)",
+            )
             .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":ticket", AttributeValue::Ss(vec![ticket.id.clone()]))
+            .expression_attribute_values(":id", AttributeValue::S(ticket.id.clone()))
             .expression_attribute_values(":limit", number(u64::from(limit)))
-            .expression_attribute_values(":expires", number(window.expires_at()))
+            .expression_attribute_values(":expires", number(ticket.window.expires_at()))
             .send()
             .await;
-        conditional(answer)
+        if conditional(answer)? {
+            return Ok(true);
+        }
+        // Refused: the budget is spent, or an earlier attempt of this same call (its answer lost and
+        // the call retried) already took this ticket.
+        self.holds_ticket(ticket).await
     }
 
-    async fn refund_change(&self, window: &ChangeWindow) -> Result<(), LeaseError> {
+    async fn refund_change(&self, ticket: &ChangeTicket) -> Result<(), LeaseError> {
         let answer = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", AttributeValue::S(window.key()))
-            .update_expression("ADD changeCount :minus_one")
-            .condition_expression("changeCount > :zero")
+            .key("pk", AttributeValue::S(ticket.window.key()))
+            .update_expression("ADD changeCount :minus_one DELETE spentBy :ticket")
+            .condition_expression("contains(spentBy, :id)")
             .expression_attribute_values(":minus_one", AttributeValue::N("-1".to_owned()))
-            .expression_attribute_values(":zero", number(0))
+            .expression_attribute_values(":ticket", AttributeValue::Ss(vec![ticket.id.clone()]))
+            .expression_attribute_values(":id", AttributeValue::S(ticket.id.clone()))
             .send()
             .await;
-        // A count already at zero stays there.
+        // A ticket not taken, or already given back, gives nothing back.
         conditional(answer).map(drop)
     }
 
@@ -130,6 +141,15 @@ impl EnforcerLedger for DynamoDbLeases {
 }
 
 impl DynamoDbLeases {
+    async fn holds_ticket(&self, ticket: &ChangeTicket) -> Result<bool, LeaseError> {
+        let item = self.get(&ticket.window.key()).await?;
+        Ok(item
+            .as_ref()
+            .and_then(|item| item.get("spentBy"))
+            .and_then(|spent| spent.as_ss().ok())
+            .is_some_and(|spent| spent.contains(&ticket.id)))
+    }
+
     async fn get(
         &self,
         key: &str,

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use super::LeaseError;
+use super::{LeaseError, new_owner};
 use crate::domain::OrganizationId;
 
 /// One counting window of the change cap: an hour, from its start in epoch seconds.
@@ -37,6 +37,24 @@ impl ChangeWindow {
     }
 }
 
+/// One change of a window's budget, named so that a call applied twice (an SDK retry of a call whose
+/// answer was lost) takes it, or gives it back, only once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeTicket {
+    pub window: ChangeWindow,
+    pub id: String,
+}
+
+impl ChangeTicket {
+    /// A ticket no other change shares, for the window that holds `epoch_seconds`.
+    pub fn new(epoch_seconds: u64) -> Self {
+        Self {
+            window: ChangeWindow::containing(epoch_seconds),
+            id: new_owner("change"),
+        }
+    }
+}
+
 pub const RESUME_KEY: &str = "enforcer/resume";
 
 pub fn recent_change_key(organization: &OrganizationId) -> String {
@@ -45,17 +63,19 @@ pub fn recent_change_key(organization: &OrganizationId) -> String {
 
 /// The enforcer's memory across invocations.
 pub trait EnforcerLedger: Send + Sync {
-    /// Takes one change from `window` if fewer than `limit` were taken; `false` when none is left.
+    /// Takes `ticket`'s change from its window if fewer than `limit` were taken; `false` when none is
+    /// left. A ticket already taken stays taken once (`true`).
     fn try_spend_change(
         &self,
-        window: &ChangeWindow,
+        ticket: &ChangeTicket,
         limit: u32,
     ) -> impl Future<Output = Result<bool, LeaseError>> + Send;
 
-    /// Gives back a change taken for a write that was not made.
+    /// Gives back `ticket`'s change, taken for a write that was not made; a ticket not (or no
+    /// longer) taken gives nothing back.
     fn refund_change(
         &self,
-        window: &ChangeWindow,
+        ticket: &ChangeTicket,
     ) -> impl Future<Output = Result<(), LeaseError>> + Send;
 
     /// The organization the next sweep starts with, if the last one stopped early.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 pub use dynamodb::DynamoDbLeases;
 pub use in_process::InProcessLeases;
-pub use ledger::{ChangeWindow, EnforcerLedger};
+pub use ledger::{ChangeTicket, ChangeWindow, EnforcerLedger};
 pub use settings::LeaseSettings;
 pub use store::LeaseStore;
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{
-    Acquisition, ChangeWindow, DynamoDbLeases, EnforcerLedger, InProcessLeases, Lease, LeaseError,
+    Acquisition, ChangeTicket, DynamoDbLeases, EnforcerLedger, InProcessLeases, Lease, LeaseError,
     LeaseKey, WriteLeases,
 };
 use crate::domain::OrganizationId;
@@ -55,19 +55,19 @@ impl WriteLeases for LeaseStore {
 impl EnforcerLedger for LeaseStore {
     async fn try_spend_change(
         &self,
-        window: &ChangeWindow,
+        ticket: &ChangeTicket,
         limit: u32,
     ) -> Result<bool, LeaseError> {
         match self {
-            LeaseStore::DynamoDb(ledger) => ledger.try_spend_change(window, limit).await,
-            LeaseStore::InProcess(ledger) => ledger.try_spend_change(window, limit).await,
+            LeaseStore::DynamoDb(ledger) => ledger.try_spend_change(ticket, limit).await,
+            LeaseStore::InProcess(ledger) => ledger.try_spend_change(ticket, limit).await,
         }
     }
 
-    async fn refund_change(&self, window: &ChangeWindow) -> Result<(), LeaseError> {
+    async fn refund_change(&self, ticket: &ChangeTicket) -> Result<(), LeaseError> {
         match self {
-            LeaseStore::DynamoDb(ledger) => ledger.refund_change(window).await,
-            LeaseStore::InProcess(ledger) => ledger.refund_change(window).await,
+            LeaseStore::DynamoDb(ledger) => ledger.refund_change(ticket).await,
+            LeaseStore::InProcess(ledger) => ledger.refund_change(ticket).await,
         }
     }
 
