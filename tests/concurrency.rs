@@ -429,3 +429,109 @@ async fn an_admins_revert_during_a_sweep_is_never_switched_back_and_the_report_t
         "the trials cover both orders: {remediated} remediated, {refused} refused"
     );
 }
+
+/// The write that times out on one instance, the write the other then makes, and the value each
+/// leaves stored.
+struct TimedOutWrite {
+    operation: &'static str,
+    late: Value,
+    late_value: Value,
+    next: Value,
+    next_value: Value,
+}
+
+/// A write that times out on one instance may still land later, after its caller has given up. Its
+/// lease is kept until it expires, so the other instance's write waits for it (409, then written)
+/// instead of landing first and being undone by the late one. WorkMail's Put and WorkSpaces Web's
+/// Update alike, over several trials; the emulator carries out a request its caller hung up on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_timed_out_on_one_instance_never_undoes_the_next_one_on_another() {
+    let backends = Backends::start().await;
+    let settings = [
+        ("ACCESS_POLICY", access_policy()),
+        ("WORKMAIL_OPERATION_TIMEOUT_MS", "1500".to_owned()),
+        ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "1000".to_owned()),
+        ("WORKMAIL_MAX_ATTEMPTS", "1".to_owned()),
+    ];
+    let mut first = backends.launch(API, "ApiFunction", &settings).await;
+    let mut second = backends.launch(API, "ApiFunction", &settings).await;
+    let portal = workmail_emulator::demo::PORTAL_ARN;
+    let stored_value = |operation: &str| match operation {
+        "PutIdentityProviderConfiguration" => {
+            backends.stored()["PersonalAccessTokenConfiguration"]["LifetimeInDays"].clone()
+        }
+        _ => json!(
+            backends
+                .emulator
+                .secure_browser_provider(portal)
+                .expect("stored")
+                .name
+        ),
+    };
+    for trial in 0..3_u32 {
+        backends.reset("IDENTITY_PROVIDER_AND_DIRECTORY");
+        backends.emulator.seed_demo();
+        let lifetime = |days: u32| json!({ "personalAccessTokens": { "lifetimeInDays": days } });
+        let writes = [
+            TimedOutWrite {
+                operation: "PutIdentityProviderConfiguration",
+                late: patch(ADMIN, lifetime(30 + trial), None),
+                late_value: json!(30 + trial),
+                next: patch(ADMIN, lifetime(200 + trial), None),
+                next_value: json!(200 + trial),
+            },
+            TimedOutWrite {
+                operation: "UpdateIdentityProvider",
+                late: portal_patch(json!({ "name": format!("Late {trial}") }), None),
+                late_value: json!(format!("Late {trial}")),
+                next: portal_patch(json!({ "name": format!("Next {trial}") }), None),
+                next_value: json!(format!("Next {trial}")),
+            },
+        ];
+        for write in writes {
+            let operation = write.operation;
+            backends.emulator.inject(
+                FaultRule::new(operation, Fault::Latency(Duration::from_millis(2500))).times(1),
+            );
+            let timed_out = answer(first.invoke(write.late).await.outcome);
+            assert_eq!(
+                (timed_out.status, timed_out.problem_code_any()),
+                (504, "UPSTREAM_TIMEOUT"),
+                "trial {trial}, {operation}: {timed_out:?}"
+            );
+            let blocked = answer(second.invoke(write.next.clone()).await.outcome);
+            assert_eq!(
+                (blocked.status, blocked.problem_code_any()),
+                (409, "WRITE_IN_PROGRESS"),
+                "trial {trial}, {operation}: the timed-out write's lease is still held: {blocked:?}"
+            );
+            assert_eq!(
+                stored_value(operation),
+                write.late_value,
+                "trial {trial}, {operation}: the late write landed while its lease was held"
+            );
+            let mut written = None;
+            for _ in 0..3 {
+                let retried = answer(second.invoke(write.next.clone()).await.outcome);
+                if retried.status == 200 {
+                    written = Some(retried);
+                    break;
+                }
+                assert_eq!(
+                    retried.problem_code_any(),
+                    "WRITE_IN_PROGRESS",
+                    "trial {trial}, {operation}: {retried:?}"
+                );
+            }
+            assert!(
+                written.is_some(),
+                "trial {trial}, {operation}: the next write goes through once the lease expires"
+            );
+            assert_eq!(
+                stored_value(operation),
+                write.next_value,
+                "trial {trial}, {operation}: the next write is what stays stored"
+            );
+        }
+    }
+}

@@ -63,7 +63,12 @@ impl Emulator {
                 };
                 let state = Arc::clone(&shared);
                 tokio::spawn(async move {
-                    let service = service_fn(move |request| answer(Arc::clone(&state), request));
+                    let service = service_fn(move |request| {
+                        // A request received is carried out even when its caller hangs up first
+                        // (an SDK timeout), as AWS does: the late write still lands.
+                        let handled = tokio::spawn(answer(Arc::clone(&state), request));
+                        async move { handled.await.unwrap_or_else(|_| Ok(crashed())) }
+                    });
                     if let Err(error) = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await
@@ -313,6 +318,13 @@ fn unix_now() -> i64 {
         .map_or(0, |elapsed| {
             i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
         })
+}
+
+/// The answer to a request whose handler panicked.
+fn crashed() -> hyper::Response<String> {
+    let mut response = hyper::Response::new("the emulator failed on this request".to_owned());
+    *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    response
 }
 
 async fn answer(
