@@ -535,3 +535,110 @@ async fn a_write_that_timed_out_on_one_instance_never_undoes_the_next_one_on_ano
         }
     }
 }
+
+/// Waits, polling the emulator's call log, until it has received `count` more calls of `operation`
+/// than `before`.
+async fn until_called(emulator: &Emulator, operation: &str, before: usize, count: usize) {
+    let calls = || {
+        emulator
+            .operations()
+            .iter()
+            .filter(|op| *op == operation)
+            .count()
+    };
+    let give_up = std::time::Instant::now() + Duration::from_secs(60);
+    while calls() < before + count {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "{operation} was called {} times, not {count}",
+            calls() - before
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A confirmed switch to `IDENTITY_PROVIDER_ONLY` on a large organization reads who would be locked
+/// out under the lease, for longer than one lease lifetime (ListUsers slowed down). The lease is
+/// renewed while it reads, so another instance's write that comes after the lease's first lifetime
+/// waits for the switch instead of taking the lease over and aborting it; both changes are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_impact_reading_keeps_its_lease_against_another_instance() {
+    let backends = Backends::start().await;
+    // Leases of 1 s + 5 s of margin: 6 s.
+    let settings = [
+        ("ACCESS_POLICY", access_policy()),
+        ("WORKMAIL_OPERATION_TIMEOUT_MS", "1000".to_owned()),
+        ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "900".to_owned()),
+    ];
+    let mut first = backends.launch(API, "ApiFunction", &settings).await;
+    let mut second = backends.launch(API, "ApiFunction", &settings).await;
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs(),
+    )
+    .expect("seconds fit");
+    // 16 pages of users, each answered after 500 ms: the reading takes 8 s.
+    backends.emulator.seed_bulk_directory(
+        ORG,
+        &workmail_emulator::BulkDirectory {
+            users: 1_600,
+            tokens: 1_600,
+            unlinked_every: 0,
+            disabled_every: 0,
+            expired_every: 0,
+            now,
+        },
+    );
+    backends.emulator.inject(FaultRule::new(
+        "ListUsers",
+        Fault::Latency(Duration::from_millis(500)),
+    ));
+    for trial in 0..3_u32 {
+        backends.reset("IDENTITY_PROVIDER_AND_DIRECTORY");
+        let mut switch = patch(
+            ADMIN,
+            json!({ "authenticationMode": "IDENTITY_PROVIDER_ONLY" }),
+            None,
+        );
+        set_header(&mut switch, "confirm-impact", Some("lockout-risk"));
+        let lifetime = 40 + trial;
+        let before = backends
+            .emulator
+            .operations()
+            .iter()
+            .filter(|op| *op == "ListUsers")
+            .count();
+        let (switched, other) = tokio::join!(first.invoke(switch), async {
+            // 14 pages in, 7 s: past the lease's first lifetime.
+            until_called(&backends.emulator, "ListUsers", before, 14).await;
+            second
+                .invoke(patch(
+                    ADMIN,
+                    json!({ "personalAccessTokens": { "lifetimeInDays": lifetime } }),
+                    None,
+                ))
+                .await
+        });
+        let (switched, other) = (answer(switched.outcome), answer(other.outcome));
+        assert_eq!(
+            switched.status, 200,
+            "trial {trial}: the switch keeps its lease through the reading: {switched:?}"
+        );
+        let stored = backends.stored();
+        assert_eq!(
+            stored["AuthenticationMode"], "IDENTITY_PROVIDER_ONLY",
+            "trial {trial}"
+        );
+        match other.status {
+            200 => assert_eq!(
+                stored["PersonalAccessTokenConfiguration"]["LifetimeInDays"],
+                json!(lifetime),
+                "trial {trial}: the other write, made after the switch, is kept beside it"
+            ),
+            409 => assert_eq!(other.problem_code_any(), "WRITE_IN_PROGRESS", "{other:?}"),
+            status => panic!("trial {trial}: the other write answered {status}: {other:?}"),
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! The one write path every writer takes: the organization's lease (bounded wait), a fresh read
-//! under it, the caller's decision on that read alone, a renewal of the lease just before the write
+//! under it, the caller's decision on that read alone (the lease renewed while it reads more, e.g.
+//! who would be locked out), a renewal of the lease just before the write
 //! (so the write, bounded by the upstream timeout, ends well before the lease could expire and be
 //! taken over), the write, a confirming read, and the release; after a write whose outcome is
 //! unknown (a timeout, a server error), no release: the lease expires one TTL after its renewal, so
@@ -8,7 +9,7 @@
 use std::future::Future;
 
 use super::UseCaseError;
-use super::lease_guard::{renew_lease, under_lease};
+use super::lease_guard::{keeping_lease, renew_lease, under_lease};
 use crate::domain::{IdentityProviderConfiguration, OrganizationId, UnrecognizedConfiguration};
 use crate::lease::{LeaseKey, LeaseSettings, WriteLeases};
 use crate::workmail::{IdentityProviderRemoval, IdentityProviderStore, WorkMailError};
@@ -148,7 +149,8 @@ where
             Current::Known(configuration) => configuration.clone(),
             Current::Unrecognized(_) => None,
         };
-        let (target, detail) = match decide(current).await? {
+        let decided = keeping_lease(leases, lease, settings, decide(current)).await?;
+        let (target, detail) = match decided {
             Decision::Leave(left) => return Ok(Guarded::Left(left)),
             Decision::Write(target, detail) => (target, detail),
         };

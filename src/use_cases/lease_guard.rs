@@ -1,7 +1,9 @@
 //! The lease part of every guarded write, shared by the WorkMail and the WorkSpaces Web writers:
-//! taking a resource's lease within a bounded wait, renewing it just before the write, releasing it
-//! (but not after a write whose outcome is unknown: that lease expires by itself).
+//! taking a resource's lease within a bounded wait, keeping it alive through a long read under it,
+//! renewing it just before the write, releasing it (but not after a write whose outcome is unknown:
+//! that lease expires by itself).
 
+use std::future::Future;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -97,6 +99,29 @@ pub(super) async fn renew_lease(
         .renew(lease, settings.ttl)
         .await
         .map_err(lease_failure)
+}
+
+/// Runs `work` (a read under `lease` that may outlast it, such as an impact report) while renewing
+/// the lease every third of its lifetime, so that no other writer takes it over meanwhile; a renewal
+/// that fails ends `work` with that failure.
+pub(super) async fn keeping_lease<T>(
+    leases: &impl WriteLeases,
+    lease: &Lease,
+    settings: LeaseSettings,
+    work: impl Future<Output = Result<T, UseCaseError>>,
+) -> Result<T, UseCaseError> {
+    let mut work = std::pin::pin!(work);
+    let period = settings.ttl / 3;
+    let mut next_renewal = Instant::now() + period;
+    loop {
+        tokio::select! {
+            outcome = &mut work => return outcome,
+            () = tokio::time::sleep_until(next_renewal) => {
+                renew_lease(leases, lease, settings).await?;
+                next_renewal = Instant::now() + period;
+            }
+        }
+    }
 }
 
 /// Releases `lease`; a failure only delays the next writer until the lease expires.
