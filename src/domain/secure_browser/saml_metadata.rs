@@ -55,6 +55,15 @@ impl SamlMetadata {
                 other => format!("is not well-formed XML: {other}"),
             }]
         })?;
+        if let Some(encoding) = declared_encoding(xml)
+            && !encoding.eq_ignore_ascii_case("UTF-8")
+        {
+            return Err(vec![format!(
+                "declares encoding '{encoding}' in its XML declaration, but the document is sent as \
+                 UTF-8 text: declare encoding=\"UTF-8\" (or none), or a reader that believes the \
+                 declaration misreads every non-ASCII character"
+            )]);
+        }
         let root = document.root_element();
         if !is(root, METADATA_NS, "EntityDescriptor") {
             return Err(vec![format!(
@@ -134,6 +143,21 @@ impl SamlMetadata {
     pub fn valid_until(&self) -> Option<Timestamp> {
         self.valid_until
     }
+}
+
+/// The encoding named by the XML declaration at the start of `xml`, if there is one and it names
+/// one; the declaration's syntax has already been checked by the parser.
+fn declared_encoding(xml: &str) -> Option<&str> {
+    let declaration = xml.strip_prefix("<?xml")?;
+    if !declaration.starts_with(|c: char| c.is_ascii_whitespace()) {
+        return None;
+    }
+    let declaration = &declaration[..declaration.find("?>")?];
+    let after_name = &declaration[declaration.find("encoding")? + "encoding".len()..];
+    let value = after_name.trim_start().strip_prefix('=')?.trim_start();
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &value[1..];
+    value.get(..value.find(quote)?)
 }
 
 fn is(node: Node, namespace: &str, name: &str) -> bool {

@@ -63,9 +63,11 @@ fn key_descriptor(certificate: &str) -> String {
     )
 }
 
+const UTF8_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
+
 fn metadata_with(descriptor_content: &str) -> String {
     format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
+        r#"{UTF8_DECLARATION}
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com/metadata">
   <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
     {descriptor_content}
@@ -943,6 +945,26 @@ fn a_byte_order_mark_another_protocol_and_expired_or_unreadable_valid_until_are_
         message_at(&found, "/saml/metadataFile").to_owned()
     };
     assert!(message(&format!("\u{feff}{valid}")).contains("byte order mark"));
+    for declaration in [
+        r#"<?xml version="1.0" encoding="ISO-8859-1"?>"#,
+        "<?xml version='1.0' encoding = 'UTF-16' standalone='yes'?>",
+    ] {
+        let declared = message(&valid.replacen(UTF8_DECLARATION, declaration, 1));
+        assert!(declared.contains("declares encoding"), "{declared}");
+    }
+    for declaration in [
+        r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+        "<?xml version='1.0' encoding='utf-8'?>",
+        r#"<?xml version="1.0"?>"#,
+        "",
+    ] {
+        // `parse` fails the test on any problem.
+        parse(&saml_body(&valid.replacen(
+            UTF8_DECLARATION,
+            declaration,
+            1,
+        )));
+    }
     let saml1 = valid.replace(
         r#"protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol""#,
         r#"protocolSupportEnumeration="urn:oasis:names:tc:SAML:1.1:protocol""#,
