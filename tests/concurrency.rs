@@ -78,6 +78,25 @@ impl Backends {
             .await
     }
 
+    /// Two api instances whose upstream calls are tried once and give up after `operation_ms`
+    /// (`attempt_ms` for the attempt), so that their leases last `operation_ms` + 5 s.
+    async fn two_apis_with_timeouts(
+        &self,
+        operation_ms: u32,
+        attempt_ms: u32,
+    ) -> (FunctionProcess, FunctionProcess) {
+        let settings = [
+            ("ACCESS_POLICY", access_policy()),
+            ("WORKMAIL_OPERATION_TIMEOUT_MS", operation_ms.to_string()),
+            ("WORKMAIL_ATTEMPT_TIMEOUT_MS", attempt_ms.to_string()),
+            ("WORKMAIL_MAX_ATTEMPTS", "1".to_owned()),
+        ];
+        (
+            self.launch(API, "ApiFunction", &settings).await,
+            self.launch(API, "ApiFunction", &settings).await,
+        )
+    }
+
     /// Puts the organization back to `mode` with a 365-day token lifetime and clears the call log.
     fn reset(&self, mode: &str) {
         self.emulator.set_identity_provider(
@@ -447,14 +466,8 @@ struct TimedOutWrite {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_that_timed_out_on_one_instance_never_undoes_the_next_one_on_another() {
     let backends = Backends::start().await;
-    let settings = [
-        ("ACCESS_POLICY", access_policy()),
-        ("WORKMAIL_OPERATION_TIMEOUT_MS", "1500".to_owned()),
-        ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "1000".to_owned()),
-        ("WORKMAIL_MAX_ATTEMPTS", "1".to_owned()),
-    ];
-    let mut first = backends.launch(API, "ApiFunction", &settings).await;
-    let mut second = backends.launch(API, "ApiFunction", &settings).await;
+    // Leases of 1.5 s + 5 s of margin: 6.5 s.
+    let (mut first, mut second) = backends.two_apis_with_timeouts(1500, 1000).await;
     let portal = workmail_emulator::demo::PORTAL_ARN;
     let stored_value = |operation: &str| match operation {
         "PutIdentityProviderConfiguration" => {
@@ -565,13 +578,7 @@ async fn until_called(emulator: &Emulator, operation: &str, before: usize, count
 async fn a_long_impact_reading_keeps_its_lease_against_another_instance() {
     let backends = Backends::start().await;
     // Leases of 1 s + 5 s of margin: 6 s.
-    let settings = [
-        ("ACCESS_POLICY", access_policy()),
-        ("WORKMAIL_OPERATION_TIMEOUT_MS", "1000".to_owned()),
-        ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "900".to_owned()),
-    ];
-    let mut first = backends.launch(API, "ApiFunction", &settings).await;
-    let mut second = backends.launch(API, "ApiFunction", &settings).await;
+    let (mut first, mut second) = backends.two_apis_with_timeouts(1000, 900).await;
     let now = i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
