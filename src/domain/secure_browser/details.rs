@@ -3,7 +3,7 @@
 
 use super::certificates::{ExpiredCertificates, validity_problems};
 use super::provider_type::ProviderType;
-use super::saml_metadata::SamlMetadata;
+use super::saml_metadata::{SamlMetadata, declaration_problem};
 use super::secret::Secret;
 use super::source::{Entry, Field, Source, accept, optional, required, scopes};
 use super::values::{
@@ -399,7 +399,10 @@ fn read_metadata_file(
 ) -> Option<SamlMetadata> {
     let problems = match SamlMetadata::parse(xml) {
         Ok(metadata) => {
-            let problems = validity_problems(&metadata, now, expired);
+            let mut problems = validity_problems(&metadata, now, expired);
+            if expired == ExpiredCertificates::Refused {
+                problems.extend(declaration_problem(xml));
+            }
             if problems.is_empty() {
                 return Some(metadata);
             }

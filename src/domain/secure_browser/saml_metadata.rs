@@ -55,15 +55,6 @@ impl SamlMetadata {
                 other => format!("is not well-formed XML: {other}"),
             }]
         })?;
-        if let Some(encoding) = declared_encoding(xml)
-            && !encoding.eq_ignore_ascii_case("UTF-8")
-        {
-            return Err(vec![format!(
-                "declares encoding '{encoding}' in its XML declaration, but the document is sent as \
-                 UTF-8 text: declare encoding=\"UTF-8\" (or none), or a reader that believes the \
-                 declaration misreads every non-ASCII character"
-            )]);
-        }
         let root = document.root_element();
         if !is(root, METADATA_NS, "EntityDescriptor") {
             return Err(vec![format!(
@@ -145,13 +136,49 @@ impl SamlMetadata {
     }
 }
 
+/// Encodings that read a document of ASCII characters only as UTF-8 does.
+const ASCII_COMPATIBLE: [&str; 5] = [
+    "US-ASCII",
+    "ASCII",
+    "ISO-8859-1",
+    "ISO-8859-15",
+    "windows-1252",
+];
+
+/// What is wrong with the XML declaration of new metadata: one spelled other than `<?xml` (XML
+/// reserves the name in every case; the parser takes it for a processing instruction), or one naming
+/// an encoding the text is not in (it travels as UTF-8). Stored metadata is read as it is.
+pub(super) fn declaration_problem(xml: &str) -> Option<String> {
+    let opening = xml.get(..5)?;
+    if !opening.eq_ignore_ascii_case("<?xml")
+        || xml[5..].starts_with(|c: char| !c.is_ascii_whitespace() && c != '?')
+    {
+        return None;
+    }
+    if opening != "<?xml" {
+        return Some(format!(
+            "starts with '{opening}': the XML declaration must be written '<?xml' in lower case"
+        ));
+    }
+    let encoding = declared_encoding(xml)?;
+    let compatible = encoding.eq_ignore_ascii_case("UTF-8")
+        || (xml.is_ascii()
+            && ASCII_COMPATIBLE
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(encoding)));
+    (!compatible).then(|| {
+        format!(
+            "declares encoding '{encoding}' in its XML declaration, but the document is sent as UTF-8 \
+             text: declare encoding=\"UTF-8\" (or none), or a reader that believes the declaration \
+             misreads its characters"
+        )
+    })
+}
+
 /// The encoding named by the XML declaration at the start of `xml`, if there is one and it names
 /// one; the declaration's syntax has already been checked by the parser.
 fn declared_encoding(xml: &str) -> Option<&str> {
     let declaration = xml.strip_prefix("<?xml")?;
-    if !declaration.starts_with(|c: char| c.is_ascii_whitespace()) {
-        return None;
-    }
     let declaration = &declaration[..declaration.find("?>")?];
     let after_name = &declaration[declaration.find("encoding")? + "encoding".len()..];
     let value = after_name.trim_start().strip_prefix('=')?.trim_start();

@@ -945,26 +945,41 @@ fn a_byte_order_mark_another_protocol_and_expired_or_unreadable_valid_until_are_
         message_at(&found, "/saml/metadataFile").to_owned()
     };
     assert!(message(&format!("\u{feff}{valid}")).contains("byte order mark"));
-    for declaration in [
-        r#"<?xml version="1.0" encoding="ISO-8859-1"?>"#,
-        "<?xml version='1.0' encoding = 'UTF-16' standalone='yes'?>",
+    let declaring = |declaration: &str| valid.replacen(UTF8_DECLARATION, declaration, 1);
+    let latin1 = r#"<?xml version="1.0" encoding="ISO-8859-1"?>"#;
+    let non_ascii = format!("{latin1}\n<!-- Zürich -->");
+    for (xml, refusal) in [
+        (declaring(&non_ascii), "declares encoding 'ISO-8859-1'"),
+        (
+            declaring("<?xml version='1.0' encoding = 'UTF-16' standalone='yes'?>"),
+            "declares encoding 'UTF-16'",
+        ),
+        (declaring(r#"<?XML version="1.0"?>"#), "in lower case"),
+        (
+            declaring(r#"<?Xml version="1.0" encoding="UTF-16"?>"#),
+            "in lower case",
+        ),
     ] {
-        let declared = message(&valid.replacen(UTF8_DECLARATION, declaration, 1));
-        assert!(declared.contains("declares encoding"), "{declared}");
+        let refused = message(&xml);
+        assert!(refused.contains(refusal), "{refused}");
     }
     for declaration in [
         r#"<?xml version="1.0" encoding="UTF-8"?>"#,
         "<?xml version='1.0' encoding='utf-8'?>",
         r#"<?xml version="1.0"?>"#,
         "",
+        r#"<?xml version="1.0" encoding="US-ASCII"?>"#,
+        latin1,
     ] {
-        // `parse` fails the test on any problem.
-        parse(&saml_body(&valid.replacen(
-            UTF8_DECLARATION,
-            declaration,
-            1,
-        )));
+        // `parse` fails the test on any problem; an ASCII document reads the same in ASCII and Latin-1.
+        parse(&saml_body(&declaring(declaration)));
     }
+    // Stored metadata is read as it is, whatever its declaration says.
+    let mut stored = parse(&saml_body(&valid)).to_wire();
+    stored
+        .details
+        .insert("MetadataFile".to_owned(), declaring(&non_ascii));
+    assert!(read_stored(&stored, now()).is_ok());
     let saml1 = valid.replace(
         r#"protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol""#,
         r#"protocolSupportEnumeration="urn:oasis:names:tc:SAML:1.1:protocol""#,
