@@ -320,9 +320,10 @@ fn unix_now() -> i64 {
         })
 }
 
-/// The answer to a request whose handler panicked.
+/// The answer to a request whose handler panicked or whose body could not be read.
 fn crashed() -> hyper::Response<String> {
-    let mut response = hyper::Response::new("the emulator failed on this request".to_owned());
+    let mut response =
+        hyper::Response::new("the emulator could not handle this request".to_owned());
     *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
     response
 }
@@ -332,11 +333,10 @@ async fn answer(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<String>, Infallible> {
     let (parts, body) = request.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|body| body.to_bytes())
-        .unwrap_or_default();
+    let Ok(bytes) = body.collect().await.map(|body| body.to_bytes()) else {
+        // The caller hung up before its request was whole: there is nothing to carry out.
+        return Ok(crashed());
+    };
     if secure_browser::is_request(&parts.headers) {
         return Ok(answer_secure_browser(&state, &parts, &bytes).await);
     }

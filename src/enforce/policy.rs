@@ -206,7 +206,8 @@ fn read_policy(document: &Value, problems: &mut Problems) -> Option<EnforcementP
     problems.reject_unknown(members, "", TOP_LEVEL);
     let max_changes =
         count(members, "maxChangesPerRun", 0..=10_000, problems).unwrap_or(DEFAULT_MAX_CHANGES);
-    let max_changes_per_hour = count(members, "maxChangesPerHour", 0..=10_000, problems)
+    // At most 1,000: every change of the hour keeps its ticket id in one ledger item (about 30 KB).
+    let max_changes_per_hour = count(members, "maxChangesPerHour", 0..=1_000, problems)
         .and_then(|count| u32::try_from(count).ok())
         .unwrap_or(DEFAULT_MAX_CHANGES_PER_HOUR);
     let conflict_window_minutes = count(members, "conflictWindowMinutes", 1..=1440, problems)
@@ -634,6 +635,7 @@ mod tests {
         bad_desired["personalAccessTokens"]["lifetimeInDays"] = json!(0);
         let text = json!({
             "maxChangesPerRun": -1,
+            "maxChangesPerHour": 1001,
             "extra": true,
             "defaults": { "mode": "sometimes" },
             "organizations": {
@@ -650,6 +652,7 @@ mod tests {
             vec![
                 "/extra",
                 "/maxChangesPerRun",
+                "/maxChangesPerHour",
                 "/defaults/mode",
                 &format!("/organizations/{ORG}/allow/0"),
                 &format!("/organizations/{ORG}/exemptUntil"),

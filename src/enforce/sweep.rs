@@ -435,7 +435,11 @@ async fn remediate_portal<L: WriteLeases + EnforcerLedger>(
                 "not remediated: maxChangesPerHour ({limit}) changes were already made this hour, by any trigger"
             ),
         }),
-        Err(error) => Some(lock_unavailable(&error)),
+        Err(error) => {
+            // The spend may have landed with its answer lost: give the ticket back (a no-op if not).
+            refund(ledger, &ticket).await;
+            Some(lock_unavailable(&error))
+        }
     };
     if let Some(outcome) = spent {
         return portals::result(&portal.id, Some(mode), outcome, Some(&current), now, days);
@@ -522,7 +526,11 @@ async fn remediate<L: WriteLeases + EnforcerLedger>(
                 ),
             };
         }
-        Err(error) => return lock_unavailable(&error),
+        Err(error) => {
+            // The spend may have landed with its answer lost: give the ticket back (a no-op if not).
+            refund(ledger, &ticket).await;
+            return lock_unavailable(&error);
+        }
     }
     let recent = match context.hint_caller {
         Some(_) => match ledger.recent_change(organization).await {
