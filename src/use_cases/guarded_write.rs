@@ -144,12 +144,13 @@ where
 {
     let key = LeaseKey::workmail_organization(organization);
     under_lease(leases, &key, label, settings, async |lease| {
+        let taken = tokio::time::Instant::now();
         let current = Current::from_describe(store.describe(organization).await)?;
         let before = match &current {
             Current::Known(configuration) => configuration.clone(),
             Current::Unrecognized(_) => None,
         };
-        let decided = keeping_lease(leases, lease, settings, decide(current)).await?;
+        let decided = keeping_lease(leases, lease, settings, taken, decide(current)).await?;
         let (target, detail) = match decided {
             Decision::Leave(left) => return Ok(Guarded::Left(left)),
             Decision::Write(target, detail) => (target, detail),

@@ -102,17 +102,19 @@ pub(super) async fn renew_lease(
 }
 
 /// Runs `work` (a read under `lease` that may outlast it, such as an impact report) while renewing
-/// the lease every third of its lifetime, so that no other writer takes it over meanwhile; a renewal
-/// that fails ends `work` with that failure.
+/// the lease every third of its lifetime, counted from `taken` (when it was taken or last renewed),
+/// so that no other writer takes it over meanwhile; a renewal that fails ends `work` with that
+/// failure.
 pub(super) async fn keeping_lease<T>(
     leases: &impl WriteLeases,
     lease: &Lease,
     settings: LeaseSettings,
+    taken: Instant,
     work: impl Future<Output = Result<T, UseCaseError>>,
 ) -> Result<T, UseCaseError> {
     let mut work = std::pin::pin!(work);
     let period = settings.ttl / 3;
-    let mut next_renewal = Instant::now() + period;
+    let mut next_renewal = taken + period;
     loop {
         tokio::select! {
             outcome = &mut work => return outcome,
