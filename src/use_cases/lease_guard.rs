@@ -103,8 +103,8 @@ pub(super) async fn renew_lease(
 
 /// Runs `work` (a read under `lease` that may outlast it, such as an impact report) while renewing
 /// the lease every third of its lifetime, counted from `taken` (when it was taken or last renewed),
-/// so that no other writer takes it over meanwhile; a renewal that fails ends `work` with that
-/// failure.
+/// so that no other writer takes it over meanwhile. The renewals run beside `work`, which goes on
+/// while one is in flight; a renewal that fails ends `work` with that failure.
 pub(super) async fn keeping_lease<T>(
     leases: &impl WriteLeases,
     lease: &Lease,
@@ -112,17 +112,28 @@ pub(super) async fn keeping_lease<T>(
     taken: Instant,
     work: impl Future<Output = Result<T, UseCaseError>>,
 ) -> Result<T, UseCaseError> {
-    let mut work = std::pin::pin!(work);
+    tokio::select! {
+        outcome = work => outcome,
+        lost = renew_until_lost(leases, lease, settings, taken) => Err(lost),
+    }
+}
+
+/// Renews `lease` a third of its lifetime after `taken`, and again every third after each renewal,
+/// until a renewal fails: that failure.
+async fn renew_until_lost(
+    leases: &impl WriteLeases,
+    lease: &Lease,
+    settings: LeaseSettings,
+    taken: Instant,
+) -> UseCaseError {
     let period = settings.ttl / 3;
     let mut next_renewal = taken + period;
     loop {
-        tokio::select! {
-            outcome = &mut work => return outcome,
-            () = tokio::time::sleep_until(next_renewal) => {
-                renew_lease(leases, lease, settings).await?;
-                next_renewal = Instant::now() + period;
-            }
+        tokio::time::sleep_until(next_renewal).await;
+        if let Err(lost) = renew_lease(leases, lease, settings).await {
+            return lost;
         }
+        next_renewal = Instant::now() + period;
     }
 }
 
@@ -131,5 +142,71 @@ async fn release_lease(leases: &impl WriteLeases, lease: &Lease) {
     if let Err(error) = leases.release(lease).await {
         warn!(lease = lease.key.as_str(), owner = %lease.owner, %error,
             "could not release the write lease; it expires by itself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixtures::organization;
+    use crate::lease::InProcessLeases;
+
+    #[tokio::test]
+    async fn a_reading_whose_lease_was_taken_over_ends_with_write_in_progress() {
+        let leases = InProcessLeases::new();
+        let key = LeaseKey::workmail_organization(&organization());
+        let settings = LeaseSettings {
+            ttl: Duration::from_millis(300),
+            wait: Duration::ZERO,
+        };
+        let lease = take_lease(&leases, &key, "reader", settings)
+            .await
+            .expect("free");
+        let taken = Instant::now();
+        // Another writer takes the lease over before the first renewal is due.
+        leases.release(&lease).await.expect("held");
+        let other = take_lease(&leases, &key, "other", settings)
+            .await
+            .expect("free again");
+        let reading = async {
+            tokio::time::sleep(settings.ttl * 5).await;
+            Ok::<_, UseCaseError>(())
+        };
+        let outcome = keeping_lease(&leases, &lease, settings, taken, reading).await;
+        assert!(
+            matches!(outcome, Err(UseCaseError::WriteInProgress { .. })),
+            "{outcome:?}"
+        );
+        assert!(
+            leases.renew(&other, settings.ttl).await.is_ok(),
+            "the other writer still holds it"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reading_longer_than_the_lease_keeps_it() {
+        let leases = InProcessLeases::new();
+        let key = LeaseKey::workmail_organization(&organization());
+        let settings = LeaseSettings {
+            ttl: Duration::from_millis(300),
+            wait: Duration::ZERO,
+        };
+        let lease = take_lease(&leases, &key, "reader", settings)
+            .await
+            .expect("free");
+        let reading = async {
+            // Five lifetimes of reading, each step awaiting the timer.
+            tokio::time::sleep(settings.ttl * 5).await;
+            Ok::<_, UseCaseError>("read")
+        };
+        let outcome = keeping_lease(&leases, &lease, settings, Instant::now(), reading).await;
+        assert_eq!(outcome.expect("kept"), "read");
+        assert!(
+            matches!(
+                take_lease(&leases, &key, "other", settings).await,
+                Err(UseCaseError::WriteInProgress { .. })
+            ),
+            "nobody else could take it meanwhile"
+        );
     }
 }
