@@ -151,17 +151,24 @@ mod tests {
     use crate::domain::fixtures::organization;
     use crate::lease::InProcessLeases;
 
-    #[tokio::test]
-    async fn a_reading_whose_lease_was_taken_over_ends_with_write_in_progress() {
+    const SETTINGS: LeaseSettings = LeaseSettings {
+        ttl: Duration::from_millis(300),
+        wait: Duration::ZERO,
+    };
+
+    /// A lease of 300 ms on the demo organization, just taken by "reader".
+    async fn a_taken_lease() -> (InProcessLeases, LeaseKey, LeaseSettings, Lease) {
         let leases = InProcessLeases::new();
         let key = LeaseKey::workmail_organization(&organization());
-        let settings = LeaseSettings {
-            ttl: Duration::from_millis(300),
-            wait: Duration::ZERO,
-        };
-        let lease = take_lease(&leases, &key, "reader", settings)
+        let lease = take_lease(&leases, &key, "reader", SETTINGS)
             .await
             .expect("free");
+        (leases, key, SETTINGS, lease)
+    }
+
+    #[tokio::test]
+    async fn a_reading_whose_lease_was_taken_over_ends_with_write_in_progress() {
+        let (leases, key, settings, lease) = a_taken_lease().await;
         let taken = Instant::now();
         // Another writer takes the lease over before the first renewal is due.
         leases.release(&lease).await.expect("held");
@@ -185,15 +192,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_reading_longer_than_the_lease_keeps_it() {
-        let leases = InProcessLeases::new();
-        let key = LeaseKey::workmail_organization(&organization());
-        let settings = LeaseSettings {
-            ttl: Duration::from_millis(300),
-            wait: Duration::ZERO,
-        };
-        let lease = take_lease(&leases, &key, "reader", settings)
-            .await
-            .expect("free");
+        let (leases, key, settings, lease) = a_taken_lease().await;
         let reading = async {
             // Five lifetimes of reading, each step awaiting the timer.
             tokio::time::sleep(settings.ttl * 5).await;
