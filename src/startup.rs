@@ -2,6 +2,8 @@
 //! and WorkSpaces Web clients and write-lease store built from it, the organizations it may manage and the enforcement
 //! policy, all read once from the environment; and the report of a failed start to Lambda.
 
+mod endpoint_partitions;
+
 use aws_config::SdkConfig;
 use tracing::{info, warn};
 
@@ -28,6 +30,8 @@ pub enum StartupError {
     AccessPolicy(#[from] InvalidAccessPolicy),
     #[error(transparent)]
     Roots(#[from] RootsError),
+    #[error(transparent)]
+    EndpointPartitions(#[from] endpoint_partitions::InvalidPartitionTable),
     #[error("{0}")]
     Setting(String),
     #[error(
@@ -99,6 +103,17 @@ impl Upstream {
         let sdk_config = config_loader(&roots, |name| std::env::var(name).ok())
             .load()
             .await;
+        Self::new(sdk_config, settings)
+    }
+
+    /// The upstream on `sdk_config`, once the endpoint table that `SMITHY_CLIENT_SDK_CUSTOM_PARTITION`
+    /// names, where it is set, is checked against the configuration's region: the clients built
+    /// from it read that table.
+    pub fn new(sdk_config: SdkConfig, settings: UpstreamSettings) -> Result<Self, StartupError> {
+        endpoint_partitions::check(
+            |name| std::env::var(name).ok(),
+            sdk_config.region().map(|region| region.as_ref()),
+        )?;
         Ok(Self {
             sdk_config,
             settings,

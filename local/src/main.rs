@@ -107,10 +107,7 @@ async fn start() -> Result<Started, Vec<String>> {
         emulator.seed_demo();
         (emulator_config(&roots, &emulator).await, Some(emulator))
     };
-    let upstream = Upstream {
-        sdk_config,
-        settings,
-    };
+    let upstream = Upstream::new(sdk_config, settings).map_err(|error| vec![error.to_string()])?;
     let leases = upstream.leases().map_err(|error| vec![error.to_string()])?;
     let local_scope = match (local_scope, &emulator) {
         (Some(scope), _) => Some(scope),

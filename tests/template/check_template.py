@@ -633,6 +633,27 @@ def check_trusted_roots(resources):
             assert widening not in variables, "%s sets %s" % (name, widening)
 
 
+def check_endpoint_partitions(resources):
+    """Both functions carry the endpoint-partitions layer and name their own region's file in it; the layer
+    holds one file per region, each holding the region's one partition with that region alone."""
+    directory = os.path.join(HERE, "..", "..", "endpoint-partitions")
+    files = sorted(os.listdir(directory))
+    for region in ("us-east-1", "us-west-2", "eu-west-1", "us-gov-west-1"):  # WorkMail's, and GovCloud
+        assert "endpoint-partition-%s.json" % region in files, files
+    for name in files:
+        (partition,) = json.load(open(os.path.join(directory, name)))["partitions"]
+        (region,) = partition["regions"]
+        assert name == "endpoint-partition-%s.json" % region, name
+    source = yaml_parse(open(TEMPLATE).read())["Resources"]["EndpointPartitionsLayer"]
+    assert source["Properties"]["ContentUri"] == "endpoint-partitions/", source
+    (layer,) = [name for name in of_type(resources, "AWS::Lambda::LayerVersion") if name.startswith("EndpointPartitionsLayer")]
+    for function in ("ApiFunction", "EnforcerFunction"):
+        properties = resources[function]["Properties"]
+        assert {"Ref": layer} in properties["Layers"], properties["Layers"]
+        variable = properties["Environment"]["Variables"]["SMITHY_CLIENT_SDK_CUSTOM_PARTITION"]
+        assert variable == {"Fn::Sub": "/opt/endpoint-partition-${AWS::Region}.json"}, variable
+
+
 def check_stage(resources):
     (stage,) = of_type(resources, "AWS::ApiGateway::Stage").values()
     settings = stage["Properties"]["MethodSettings"][0]
@@ -719,6 +740,7 @@ def main():
         check_function,
         check_enforcer,
         check_trusted_roots,
+        check_endpoint_partitions,
         check_stage,
         check_direct_write_scp,
         check_principal_pattern,

@@ -117,7 +117,8 @@ async fn main() -> Result<(), BoxError> {
     ];
 
     // As template.yaml deploys the api: the managed list and the access policy from files, a lease
-    // table (a DynamoDB client built at start, never called by a GET), the WorkMail call settings.
+    // table (a DynamoDB client built at start, never called by a GET), the WorkMail call settings,
+    // and the endpoint table of the function's region (the harness's, us-east-1).
     let file = |path: &str| repository.join(path).to_string_lossy().into_owned();
     let deployed = |endpoint: &str| -> Vec<(&'static str, String)> {
         vec![
@@ -141,6 +142,10 @@ async fn main() -> Result<(), BoxError> {
             ("WORKMAIL_MAX_ATTEMPTS", "3".to_owned()),
             ("WRITE_LOCK_TABLE", "idp-gateway-write-locks".to_owned()),
             ("WRITE_LOCK_IN_PROCESS", "false".to_owned()),
+            (
+                "SMITHY_CLIENT_SDK_CUSTOM_PARTITION",
+                file("endpoint-partitions/endpoint-partition-us-east-1.json"),
+            ),
         ]
     };
     let event = event(&repository, EVENT)?;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Writes endpoint-partitions/endpoint-partition-<region>.json: one file per AWS region, each holding the
+# region's partition exactly as the SDK crates this workspace locks compile it in (their
+# `endpoint_lib.rs`), with that region alone in its list. template.yaml ships them as a layer and names
+# the function's own region's file in SMITHY_CLIENT_SDK_CUSTOM_PARTITION, so that each SDK client parses
+# one partition of one region at a cold start instead of all eight partitions (see the README's
+# Benchmarks). Run it after updating the SDK crates and commit what it writes; tests/endpoint_partitions.rs
+# checks that every file resolves every client's endpoints for its region as the SDK's own table does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+metadata=$(mktemp)
+trap 'rm -f "$metadata"' EXIT
+cargo metadata --format-version 1 --locked > "$metadata"
+python3 - "$metadata" <<'PY'
+import json, pathlib, re, sys
+
+metadata = json.loads(pathlib.Path(sys.argv[1]).read_text())
+crates = ["aws-sdk-workmail", "aws-sdk-workspacesweb", "aws-sdk-dynamodb"]
+tables = {}
+for package in metadata["packages"]:
+    if package["name"] in crates:
+        source = pathlib.Path(package["manifest_path"]).parent / "src" / "endpoint_lib.rs"
+        literal = re.search(r'new_from_json\(b"(.*?)"\)\.expect', source.read_text(), re.S).group(1)
+        tables[package["name"]] = json.loads(literal.encode().decode("unicode_escape"))
+if sorted(tables) != sorted(crates):
+    sys.exit(f"expected the tables of {crates}, found {sorted(tables)}")
+table = tables[crates[0]]
+if any(other != table for other in tables.values()):
+    sys.exit("the SDK crates compile in different partition tables: update them to one release")
+out = pathlib.Path("endpoint-partitions")
+for stale in out.glob("endpoint-partition-*.json"):
+    stale.unlink()
+count = 0
+for partition in table["partitions"]:
+    # Regions a function can run in: the partition's own pattern's (not aws-global and the like).
+    pattern = re.compile(partition["regionRegex"])
+    for region, overrides in sorted(partition["regions"].items()):
+        if not pattern.fullmatch(region):
+            continue
+        narrowed = dict(partition, regions={region: overrides})
+        document = {"partitions": [narrowed], "version": table["version"]}
+        (out / f"endpoint-partition-{region}.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        count += 1
+print(f"{out}: {count} regions of {len(table['partitions'])} partitions")
+PY
