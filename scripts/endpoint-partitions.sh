@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
 # Writes endpoint-partitions/endpoint-partition-<region>.json: one file per AWS region, each holding the
 # region's partition exactly as the SDK crates this workspace locks compile it in (their
-# `endpoint_lib.rs`), with that region alone in its list. template.yaml ships them as a layer and names
-# the function's own region's file in SMITHY_CLIENT_SDK_CUSTOM_PARTITION, so that each SDK client parses
-# one partition of one region at a cold start instead of all eight partitions (see the README's
-# Benchmarks). Run it after updating the SDK crates and commit what it writes; tests/endpoint_partitions.rs
-# checks that every file resolves every client's endpoints for its region as the SDK's own table does.
+# `endpoint_lib.rs`), with that region alone in its list; and src/startup/endpoint_partitions/shipped.rs,
+# which compiles the same files into the functions, whose start-up refuses any other content.
+# template.yaml ships the files as a layer and names the function's own region's file in
+# SMITHY_CLIENT_SDK_CUSTOM_PARTITION, so that each SDK client parses one partition of one region at a
+# cold start instead of all eight partitions (see the README's Benchmarks). Run it after updating the SDK
+# crates and commit what it writes; tests/endpoint_partitions.rs checks that every file resolves every
+# client's endpoints for its region as the SDK's own table does.
+#
+#   scripts/endpoint-partitions.sh           # (re)writes the files
+#   scripts/endpoint-partitions.sh --check   # fails when the committed files differ from the locked SDK's (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode="${1:-write}"
+case "$mode" in
+  write) root=. ;;
+  --check) root=$(mktemp -d) ;;
+  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
 metadata=$(mktemp)
-trap 'rm -f "$metadata"' EXIT
+trap 'rm -f "$metadata"; [ "$mode" = --check ] && rm -rf "$root"' EXIT
 cargo metadata --format-version 1 --locked > "$metadata"
-python3 - "$metadata" <<'PY'
+python3 - "$metadata" "$root" <<'PY'
 import json, pathlib, re, sys
 
 metadata = json.loads(pathlib.Path(sys.argv[1]).read_text())
+root = pathlib.Path(sys.argv[2])
 crates = ["aws-sdk-workmail", "aws-sdk-workspacesweb", "aws-sdk-dynamodb"]
 tables = {}
 for package in metadata["packages"]:
@@ -27,10 +39,11 @@ if sorted(tables) != sorted(crates):
 table = tables[crates[0]]
 if any(other != table for other in tables.values()):
     sys.exit("the SDK crates compile in different partition tables: update them to one release")
-out = pathlib.Path("endpoint-partitions")
+out = root / "endpoint-partitions"
+out.mkdir(parents=True, exist_ok=True)
 for stale in out.glob("endpoint-partition-*.json"):
     stale.unlink()
-count = 0
+regions = []
 for partition in table["partitions"]:
     # Regions a function can run in: the partition's own pattern's (not aws-global and the like).
     pattern = re.compile(partition["regionRegex"])
@@ -40,6 +53,24 @@ for partition in table["partitions"]:
         narrowed = dict(partition, regions={region: overrides})
         document = {"partitions": [narrowed], "version": table["version"]}
         (out / f"endpoint-partition-{region}.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
-        count += 1
-print(f"{out}: {count} regions of {len(table['partitions'])} partitions")
+        regions.append(region)
+regions.sort()
+shipped = root / "src" / "startup" / "endpoint_partitions" / "shipped.rs"
+shipped.parent.mkdir(parents=True, exist_ok=True)
+shipped.write_text(
+    "//! The endpoint tables of `endpoint-partitions/`, one a region, as this build ships them (written by\n"
+    "//! scripts/endpoint-partitions.sh from the locked SDK crates; not to be edited by hand).\n\n"
+    "pub(super) const SHIPPED: &[(&str, &[u8])] = &[\n"
+    + "".join(
+        f'    (\n        "{region}",\n        include_bytes!("../../../endpoint-partitions/endpoint-partition-{region}.json"),\n    ),\n'
+        for region in regions
+    )
+    + "];\n"
+)
+print(f"{out}: {len(regions)} regions of {len(table['partitions'])} partitions")
 PY
+if [ "$mode" = --check ]; then
+  diff -r "$root/endpoint-partitions" endpoint-partitions
+  diff "$root/src/startup/endpoint_partitions/shipped.rs" src/startup/endpoint_partitions/shipped.rs
+  echo "endpoint-partitions/ and shipped.rs are what the locked SDK crates give"
+fi

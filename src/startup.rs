@@ -2,7 +2,7 @@
 //! and WorkSpaces Web clients and write-lease store built from it, the organizations it may manage and the enforcement
 //! policy, all read once from the environment; and the report of a failed start to Lambda.
 
-mod endpoint_partitions;
+pub mod endpoint_partitions;
 
 use aws_config::SdkConfig;
 use tracing::{info, warn};
@@ -90,8 +90,8 @@ pub fn local_scope_from(
 /// `AWS_ENDPOINT_URL_WORKMAIL` and `AWS_ENDPOINT_URL_DYNAMODB`) and the WorkMail call settings;
 /// every client is built from it.
 pub struct Upstream {
-    pub sdk_config: SdkConfig,
-    pub settings: UpstreamSettings,
+    sdk_config: SdkConfig,
+    settings: UpstreamSettings,
 }
 
 impl Upstream {
