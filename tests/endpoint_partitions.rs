@@ -12,9 +12,8 @@ use std::process::Command;
 use aws_sdk_dynamodb::config::endpoint::ResolveEndpoint as _;
 use aws_sdk_workmail::config::endpoint::ResolveEndpoint as _;
 use aws_sdk_workspacesweb::config::endpoint::ResolveEndpoint as _;
-use idp_gateway::startup::endpoint_partitions::shipped_regions;
+use idp_gateway::startup::endpoint_partitions::{PARTITION_FILE_VARIABLE, shipped_regions};
 
-use idp_gateway::startup::endpoint_partitions::PARTITION_FILE_VARIABLE as VARIABLE;
 const REGIONS: &str = "IDP_GATEWAY_TEST_PARTITION_REGIONS";
 const CHILD: &str = "endpoints_as_this_process_resolves_them";
 
@@ -64,9 +63,9 @@ fn resolutions(table: Option<&Path>, regions: &[String]) -> Vec<String> {
             "--test-threads=1",
         ])
         .env(REGIONS, regions.join(","))
-        .env_remove(VARIABLE);
+        .env_remove(PARTITION_FILE_VARIABLE);
     if let Some(table) = table {
-        child.env(VARIABLE, table);
+        child.env(PARTITION_FILE_VARIABLE, table);
     }
     let output = child.output().expect("the child test runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -83,7 +82,7 @@ fn resolutions(table: Option<&Path>, regions: &[String]) -> Vec<String> {
 }
 
 #[test]
-fn every_partition_file_resolves_as_the_sdks_own_table() {
+fn every_region_file_resolves_as_the_sdks_own_table() {
     let tables = tables();
     let regions: Vec<String> = tables.iter().flat_map(|table| regions_of(table)).collect();
     let shipped: Vec<String> = shipped_regions().map(str::to_owned).collect();
@@ -113,7 +112,7 @@ fn every_partition_file_resolves_as_the_sdks_own_table() {
 
 /// Run by the test above, in a child process: prints every resolution for the regions it is given.
 #[tokio::test]
-#[ignore = "run by every_partition_file_resolves_as_the_sdks_own_table in a child process"]
+#[ignore = "run by every_region_file_resolves_as_the_sdks_own_table in a child process"]
 async fn endpoints_as_this_process_resolves_them() {
     // Run by itself (--ignored), it has nothing to resolve; the test above counts what it prints.
     let Ok(regions) = std::env::var(REGIONS) else {
