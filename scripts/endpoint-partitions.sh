@@ -27,7 +27,9 @@ import json, pathlib, re, sys
 
 metadata = json.loads(pathlib.Path(sys.argv[1]).read_text())
 root = pathlib.Path(sys.argv[2])
-crates = ["aws-sdk-workmail", "aws-sdk-workspacesweb", "aws-sdk-dynamodb"]
+# The functions' three clients, and STS, whose client aws-config's credential chain may build (it reads
+# the same variable): every one must compile in the same table the files are cut from.
+crates = ["aws-sdk-workmail", "aws-sdk-workspacesweb", "aws-sdk-dynamodb", "aws-sdk-sts"]
 tables = {}
 for package in metadata["packages"]:
     if package["name"] in crates:

@@ -100,20 +100,26 @@ impl Upstream {
         let settings = UpstreamSettings::from_env()?;
         let roots = TrustedRoots::from_env(|name| std::env::var_os(name))?;
         roots.announce();
+        // config_loader takes the region from AWS_REGION where it is set; without it, a named table
+        // is refused, as there is no region to check it against.
+        let region = std::env::var("AWS_REGION")
+            .ok()
+            .filter(|region| !region.is_empty());
+        let table = endpoint_partitions::check(|name| std::env::var(name).ok(), region.as_deref())?;
         let sdk_config = config_loader(&roots, |name| std::env::var(name).ok())
             .load()
             .await;
-        Self::new(sdk_config, settings)
+        Self::new(sdk_config, settings, table)
     }
 
-    /// The upstream on `sdk_config`, once the endpoint table that `SMITHY_CLIENT_SDK_CUSTOM_PARTITION`
-    /// names, where it is set, is checked against the configuration's region: the clients built
-    /// from it read that table.
-    pub fn new(sdk_config: SdkConfig, settings: UpstreamSettings) -> Result<Self, StartupError> {
-        endpoint_partitions::check(
-            |name| std::env::var(name).ok(),
-            sdk_config.region().map(|region| region.as_ref()),
-        )?;
+    /// The upstream on `sdk_config`, whose clients read the endpoint table `table` was checked for,
+    /// which must be the configuration's region's.
+    pub fn new(
+        sdk_config: SdkConfig,
+        settings: UpstreamSettings,
+        table: endpoint_partitions::CheckedEndpointTable,
+    ) -> Result<Self, StartupError> {
+        table.admits(sdk_config.region().map(|region| region.as_ref()))?;
         Ok(Self {
             sdk_config,
             settings,

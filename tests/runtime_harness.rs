@@ -358,6 +358,31 @@ async fn the_stage_in_the_path_is_routed_with_or_without_the_ignore_setting() {
     }
 }
 
+/// As template.yaml deploys it: every SDK client of the function reads its region's table from the file
+/// (parsing it as it is built) and the function answers.
+#[tokio::test]
+async fn the_function_starts_and_answers_on_its_regions_endpoint_table() {
+    let emulator = emulator().await;
+    let table = format!(
+        "{}/endpoint-partitions/endpoint-partition-us-east-1.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut api = start_api(
+        &emulator,
+        &[("SMITHY_CLIENT_SDK_CUSTOM_PARTITION", table.as_str())],
+    )
+    .await;
+    let invocation = api.invoke(event("rest-get.json")).await;
+    assert_eq!(response(&invocation.outcome)["statusCode"], 200);
+    assert!(
+        api.logs()
+            .iter()
+            .any(|line| line.contains("the SDK clients read this region's entry only")),
+        "{:#?}",
+        api.logs()
+    );
+}
+
 #[tokio::test]
 async fn managed_organization_ids_from_the_environment_are_enforced() {
     let emulator = emulator().await;
@@ -395,6 +420,10 @@ async fn managed_organization_ids_from_the_environment_are_enforced() {
 #[tokio::test]
 async fn bad_settings_stop_the_function_at_start_up_naming_each_problem() {
     let emulator = emulator().await;
+    let another_regions_table = format!(
+        "{}/endpoint-partitions/endpoint-partition-eu-west-1.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let cases = [
         (
             "MANAGED_ORGANIZATION_IDS",
@@ -408,6 +437,16 @@ async fn bad_settings_stop_the_function_at_start_up_naming_each_problem() {
             &["in Lambda, writes need the shared lease table"][..],
         ),
         ("WRITE_LOCK_TABLE", "no spaces", &["\"no spaces\""][..]),
+        (
+            "SMITHY_CLIENT_SDK_CUSTOM_PARTITION",
+            another_regions_table.as_str(),
+            &["is not the endpoint table this build ships for region \"us-east-1\""][..],
+        ),
+        (
+            "SMITHY_CLIENT_SDK_CUSTOM_PARTITION",
+            "/nonexistent/endpoint-partition-us-east-1.json",
+            &["cannot be read"][..],
+        ),
     ];
     for (name, value, mentions) in cases {
         let endpoint = emulator.url();

@@ -12,11 +12,15 @@ use aws_sdk_workmail::config::ProvideCredentials;
 use idp_gateway::domain::secure_browser::ResourceScope;
 use idp_gateway::http::Api;
 use idp_gateway::https::TrustedRoots;
-use idp_gateway::startup::{Upstream, access_from_env, config_loader, local_scope_from};
+use idp_gateway::startup::{
+    Upstream, access_from_env, config_loader, endpoint_partitions, local_scope_from,
+};
 use idp_gateway::workmail::UpstreamSettings;
 use workmail_emulator::{Emulator, demo};
 
 const DEFAULT_PORT: u16 = 3000;
+/// The region of the emulator's demo organization and portals.
+const EMULATOR_REGION: &str = "us-east-1";
 /// How long `IDP_GATEWAY_UPSTREAM=aws` waits for credentials at start-up (IMDS, SSO, a profile).
 const CREDENTIALS_WAIT: Duration = Duration::from_secs(10);
 /// The function ARN the demo portals' ARNs are built from (the emulator's demo account and region).
@@ -90,8 +94,19 @@ async fn start() -> Result<Started, Vec<String>> {
         .map_err(|error| problems.push(error.to_string()));
     let roots = TrustedRoots::from_env(|name| std::env::var_os(name))
         .map_err(|error| problems.push(error.to_string()));
-    let (Ok(port), Ok(settings), Ok(access), Ok(local_scope), Ok(roots)) =
-        (port, settings, access, local_scope, roots)
+    // The region the configuration below takes: the demo's, or AWS_REGION's (else the profile's,
+    // which a named endpoint table cannot be checked against before the configuration loads).
+    let region = if upstream_kind == "aws" {
+        std::env::var("AWS_REGION")
+            .ok()
+            .filter(|region| !region.is_empty())
+    } else {
+        Some(EMULATOR_REGION.to_owned())
+    };
+    let table = endpoint_partitions::check(|name| std::env::var(name).ok(), region.as_deref())
+        .map_err(|error| problems.push(error.to_string()));
+    let (Ok(port), Ok(settings), Ok(access), Ok(local_scope), Ok(roots), Ok(table)) =
+        (port, settings, access, local_scope, roots, table)
     else {
         return Err(problems);
     };
@@ -107,7 +122,8 @@ async fn start() -> Result<Started, Vec<String>> {
         emulator.seed_demo();
         (emulator_config(&roots, &emulator).await, Some(emulator))
     };
-    let upstream = Upstream::new(sdk_config, settings).map_err(|error| vec![error.to_string()])?;
+    let upstream =
+        Upstream::new(sdk_config, settings, table).map_err(|error| vec![error.to_string()])?;
     let leases = upstream.leases().map_err(|error| vec![error.to_string()])?;
     let local_scope = match (local_scope, &emulator) {
         (Some(scope), _) => Some(scope),
@@ -149,7 +165,7 @@ fn bind_problem(port: u16, error: &std::io::Error) -> String {
 async fn emulator_config(roots: &TrustedRoots, emulator: &Emulator) -> aws_config::SdkConfig {
     roots
         .config_loader()
-        .region("us-east-1")
+        .region(EMULATOR_REGION)
         .endpoint_url(emulator.url())
         .credentials_provider(aws_sdk_workmail::config::Credentials::new(
             "local",

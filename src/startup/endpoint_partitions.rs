@@ -1,7 +1,8 @@
 //! The narrowed endpoint table the SDK clients read where `SMITHY_CLIENT_SDK_CUSTOM_PARTITION` names
 //! one (template.yaml: the function's own region's, from the endpoint-partitions layer), checked at
-//! start-up before any client is built: every SDK crate parses that file in its first client's
-//! constructor instead of its compiled-in table of all eight partitions. The file must be, byte for
+//! start-up before the AWS configuration loads: every SDK crate (STS too, where the credential chain
+//! builds its client) parses that file in its first client's constructor instead of its compiled-in
+//! table of all eight partitions. The file must be, byte for
 //! byte, the table this build ships for the configured region (`endpoint-partitions/`, compiled in by
 //! `shipped.rs`), which tests/endpoint_partitions.rs resolves against the SDK's full table; anything else
 //! stops the start with its reason. The SDK itself would panic on a file it cannot parse, resolve a region
@@ -36,14 +37,40 @@ pub fn shipped_regions() -> impl Iterator<Item = &'static str> {
     shipped::SHIPPED.iter().map(|(region, _)| *region)
 }
 
+/// What [`check`] found: no table named, or the one this build ships for a region, which only an AWS
+/// configuration of that region may then be used with ([`CheckedEndpointTable::admits`]).
+#[derive(Debug)]
+pub struct CheckedEndpointTable {
+    checked: Option<(PathBuf, String)>,
+}
+
+impl CheckedEndpointTable {
+    /// The configuration's region may resolve endpoints on the checked table: no table is named, or
+    /// it is the one of this region.
+    pub fn admits(&self, region: Option<&str>) -> Result<(), InvalidPartitionTable> {
+        match &self.checked {
+            Some((path, checked)) if region != Some(checked.as_str()) => {
+                Err(InvalidPartitionTable {
+                    path: path.clone(),
+                    problem: format!(
+                        "was checked for region {checked:?}, but the AWS configuration's region is {region:?}"
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Checks the table `SMITHY_CLIENT_SDK_CUSTOM_PARTITION` names, if it is set: it must be the one this
-/// build ships for `region`, the region every client of the process resolves its endpoints for.
+/// build ships for `region`, the region every client of the process will resolve its endpoints for.
+/// Call it before the AWS configuration loads: loading may build an STS client, which reads the file.
 pub fn check(
     lookup: impl Fn(&str) -> Option<String>,
     region: Option<&str>,
-) -> Result<(), InvalidPartitionTable> {
+) -> Result<CheckedEndpointTable, InvalidPartitionTable> {
     let Some(path) = lookup(PARTITION_FILE_VARIABLE) else {
-        return Ok(());
+        return Ok(CheckedEndpointTable { checked: None });
     };
     let path = PathBuf::from(path);
     let invalid = |problem: String| InvalidPartitionTable {
@@ -75,7 +102,9 @@ pub fn check(
         region,
         "endpoint table: the SDK clients read this region's entry only"
     );
-    Ok(())
+    Ok(CheckedEndpointTable {
+        checked: Some((path, region.to_owned())),
+    })
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
@@ -111,6 +140,7 @@ mod tests {
             |name| (name == PARTITION_FILE_VARIABLE).then(|| path.clone()),
             region,
         )
+        .map(|_| ())
         .map_err(|error| error.to_string())
     }
 
@@ -143,8 +173,26 @@ mod tests {
     }
 
     #[test]
-    fn unset_is_the_sdks_own_table() {
-        assert!(check(|_| None, None).is_ok());
+    fn unset_is_the_sdks_own_table_for_any_region() {
+        let table = check(|_| None, None).expect("nothing to check");
+        assert!(table.admits(Some("eu-west-1")).is_ok() && table.admits(None).is_ok());
+    }
+
+    #[test]
+    fn a_checked_table_admits_only_a_configuration_of_its_region() {
+        let path = shipped_file("us-east-1");
+        let table = check(
+            |name| (name == PARTITION_FILE_VARIABLE).then(|| path.clone()),
+            Some("us-east-1"),
+        )
+        .expect("the shipped table");
+        assert!(table.admits(Some("us-east-1")).is_ok());
+        let error = table.admits(Some("eu-west-1")).unwrap_err().to_string();
+        assert!(
+            error.contains("checked for region \"us-east-1\", but the AWS configuration's region is Some(\"eu-west-1\")"),
+            "{error}"
+        );
+        assert!(table.admits(None).is_err());
     }
 
     #[test]
