@@ -88,7 +88,8 @@ pub fn local_scope_from(
 
 /// The process's one SDK configuration (region, credentials, endpoint overrides such as
 /// `AWS_ENDPOINT_URL_WORKMAIL` and `AWS_ENDPOINT_URL_DYNAMODB`) and the WorkMail call settings;
-/// every client is built from it.
+/// every client of the functions is built from it (and, while it loads, the credential chain's STS
+/// client where the chain needs one).
 pub struct Upstream {
     sdk_config: SdkConfig,
     settings: UpstreamSettings,
@@ -100,11 +101,9 @@ impl Upstream {
         let settings = UpstreamSettings::from_env()?;
         let roots = TrustedRoots::from_env(|name| std::env::var_os(name))?;
         roots.announce();
-        // config_loader takes the region from AWS_REGION where it is set; without it, a named table
-        // is refused, as there is no region to check it against.
-        let region = std::env::var("AWS_REGION")
-            .ok()
-            .filter(|region| !region.is_empty());
+        // The region config_loader pins; without one, a named table is refused, as there is no
+        // region to check it against before the configuration loads.
+        let region = configured_region(|name| std::env::var(name).ok());
         let table = endpoint_partitions::check(|name| std::env::var(name).ok(), region.as_deref())?;
         let sdk_config = config_loader(&roots, |name| std::env::var(name).ok())
             .load()
@@ -159,11 +158,11 @@ pub fn config_loader(
     roots: &TrustedRoots,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> aws_config::ConfigLoader {
-    let lookup = |name: &str| lookup(name).filter(|value| !value.is_empty());
     let mut loader = roots.config_loader();
-    if let Some(region) = lookup("AWS_REGION") {
+    if let Some(region) = configured_region(&lookup) {
         loader = loader.region(aws_config::Region::new(region));
     }
+    let lookup = |name: &str| lookup(name).filter(|value| !value.is_empty());
     // Whitespace-only keys are no keys to the environment provider; the chains then look further.
     let key = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
     if key("AWS_ACCESS_KEY_ID").is_some() && key("AWS_SECRET_ACCESS_KEY").is_some() {
@@ -172,6 +171,12 @@ pub fn config_loader(
         );
     }
     loader
+}
+
+/// The region [`config_loader`] pins: `AWS_REGION`, where it is set and not empty (else the default
+/// chain's, found as the configuration loads).
+pub fn configured_region(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+    lookup("AWS_REGION").filter(|region| !region.is_empty())
 }
 
 fn leases_from(

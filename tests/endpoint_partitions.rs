@@ -1,8 +1,8 @@
 //! The one-region endpoint tables of `endpoint-partitions/` (template.yaml names the function's own
 //! region's in `SMITHY_CLIENT_SDK_CUSTOM_PARTITION`) resolve every client's endpoints exactly as the
 //! SDK's compiled-in table of all partitions does: for the region each file lists, for WorkMail,
-//! WorkSpaces Web and DynamoDB, with and without FIPS and dual-stack (and DynamoDB's account-id
-//! endpoints). Each SDK crate reads the variable once per process, so this test runs itself again as
+//! WorkSpaces Web, DynamoDB and STS (which aws-config's credential chain may build), with and without
+//! FIPS and dual-stack (and DynamoDB's account-id endpoints). Each SDK crate reads the variable once per process, so this test runs itself again as
 //! two child processes per file, one with the file and one without, and compares what they print.
 
 use std::collections::BTreeMap;
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_sdk_dynamodb::config::endpoint::ResolveEndpoint as _;
+use aws_sdk_sts::config::endpoint::ResolveEndpoint as _;
 use aws_sdk_workmail::config::endpoint::ResolveEndpoint as _;
 use aws_sdk_workspacesweb::config::endpoint::ResolveEndpoint as _;
 use idp_gateway::startup::endpoint_partitions::{PARTITION_FILE_VARIABLE, shipped_regions};
@@ -96,9 +97,9 @@ fn every_region_file_resolves_as_the_sdks_own_table() {
         assert!(!regions.is_empty(), "{}: no regions", table.display());
         let narrowed = resolutions(Some(table), &regions);
         let default = resolutions(None, &regions);
-        // WorkMail, WorkSpaces Web, DynamoDB without and with an account id, each with and
-        // without FIPS and dual-stack.
-        assert_eq!(default.len(), regions.len() * 16, "{}", table.display());
+        // WorkMail, WorkSpaces Web, DynamoDB without and with an account id, and the credential
+        // chain's STS, each with and without FIPS and dual-stack.
+        assert_eq!(default.len(), regions.len() * 20, "{}", table.display());
         assert_eq!(narrowed, default, "{}", table.display());
     }
     let aws = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -146,6 +147,16 @@ async fn endpoints_as_this_process_resolves_them() {
                 key("workspaces-web"),
                 shown(endpoint.map(|e| e.url().to_owned())),
             );
+            let params = aws_sdk_sts::config::endpoint::Params::builder()
+                .region(region)
+                .use_fips(fips)
+                .use_dual_stack(dual_stack)
+                .build()
+                .expect("parameters");
+            let endpoint = aws_sdk_sts::config::endpoint::DefaultResolver::new()
+                .resolve_endpoint(&params)
+                .await;
+            lines.insert(key("sts"), shown(endpoint.map(|e| e.url().to_owned())));
             for account in [None, Some("123456789012")] {
                 let mut params = aws_sdk_dynamodb::config::endpoint::Params::builder()
                     .region(region)

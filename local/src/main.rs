@@ -13,7 +13,8 @@ use idp_gateway::domain::secure_browser::ResourceScope;
 use idp_gateway::http::Api;
 use idp_gateway::https::TrustedRoots;
 use idp_gateway::startup::{
-    Upstream, access_from_env, config_loader, endpoint_partitions, local_scope_from,
+    Upstream, access_from_env, config_loader, configured_region, endpoint_partitions,
+    local_scope_from,
 };
 use idp_gateway::workmail::UpstreamSettings;
 use workmail_emulator::{Emulator, demo};
@@ -97,9 +98,7 @@ async fn start() -> Result<Started, Vec<String>> {
     // The region the configuration below takes: the demo's, or AWS_REGION's (else the profile's,
     // which a named endpoint table cannot be checked against before the configuration loads).
     let region = if upstream_kind == "aws" {
-        std::env::var("AWS_REGION")
-            .ok()
-            .filter(|region| !region.is_empty())
+        configured_region(|name| std::env::var(name).ok())
     } else {
         Some(EMULATOR_REGION.to_owned())
     };

@@ -7,7 +7,7 @@
 //! `shipped.rs`), which tests/endpoint_partitions.rs resolves against the SDK's full table; anything else
 //! stops the start with its reason. The SDK itself would panic on a file it cannot parse, resolve a region
 //! the file does not list against the `aws` partition, and send every call wherever the file's DNS suffix
-//! points.
+//! points. The SDK reads the file again after this check; in Lambda, layers under `/opt` are read-only.
 
 mod shipped;
 
@@ -109,6 +109,10 @@ pub fn check(
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     let unreadable = |error: std::io::Error| format!("cannot be read: {error}");
+    // Before opening too: opening a FIFO would wait for a writer.
+    if !std::fs::metadata(path).map_err(unreadable)?.is_file() {
+        return Err("is not a regular file".to_owned());
+    }
     let file = std::fs::File::open(path).map_err(unreadable)?;
     if !file.metadata().map_err(unreadable)?.is_file() {
         return Err("is not a regular file".to_owned());
