@@ -111,6 +111,23 @@ fn every_region_file_resolves_as_the_sdks_own_table() {
     );
 }
 
+/// One SDK crate's default endpoint for `(region, FIPS, dual-stack)`, or its error, as printed.
+macro_rules! resolved {
+    ($sdk:ident, $parameters:expr) => {{
+        let (region, fips, dual_stack) = $parameters;
+        let params = $sdk::config::endpoint::Params::builder()
+            .region(region)
+            .use_fips(fips)
+            .use_dual_stack(dual_stack)
+            .build()
+            .expect("parameters");
+        let endpoint = $sdk::config::endpoint::DefaultResolver::new()
+            .resolve_endpoint(&params)
+            .await;
+        shown(endpoint.map(|e| e.url().to_owned()))
+    }};
+}
+
 /// Run by the test above, in a child process: prints every resolution for the regions it is given.
 #[tokio::test]
 #[ignore = "run by every_region_file_resolves_as_the_sdks_own_table in a child process"]
@@ -124,56 +141,29 @@ async fn endpoints_as_this_process_resolves_them() {
         for (fips, dual_stack) in [(false, false), (true, false), (false, true), (true, true)] {
             let key =
                 |client: &str| format!("{client} {region} fips={fips} dualstack={dual_stack}");
-            let params = aws_sdk_workmail::config::endpoint::Params::builder()
+            let parameters = (region, fips, dual_stack);
+            lines.insert(key("workmail"), resolved!(aws_sdk_workmail, parameters));
+            lines.insert(
+                key("workspaces-web"),
+                resolved!(aws_sdk_workspacesweb, parameters),
+            );
+            lines.insert(key("sts"), resolved!(aws_sdk_sts, parameters));
+            lines.insert(key("dynamodb"), resolved!(aws_sdk_dynamodb, parameters));
+            let params = aws_sdk_dynamodb::config::endpoint::Params::builder()
                 .region(region)
                 .use_fips(fips)
                 .use_dual_stack(dual_stack)
+                .account_id("123456789012")
+                .account_id_endpoint_mode("preferred")
                 .build()
                 .expect("parameters");
-            let endpoint = aws_sdk_workmail::config::endpoint::DefaultResolver::new()
-                .resolve_endpoint(&params)
-                .await;
-            lines.insert(key("workmail"), shown(endpoint.map(|e| e.url().to_owned())));
-            let params = aws_sdk_workspacesweb::config::endpoint::Params::builder()
-                .region(region)
-                .use_fips(fips)
-                .use_dual_stack(dual_stack)
-                .build()
-                .expect("parameters");
-            let endpoint = aws_sdk_workspacesweb::config::endpoint::DefaultResolver::new()
+            let endpoint = aws_sdk_dynamodb::config::endpoint::DefaultResolver::new()
                 .resolve_endpoint(&params)
                 .await;
             lines.insert(
-                key("workspaces-web"),
+                key("dynamodb (account id)"),
                 shown(endpoint.map(|e| e.url().to_owned())),
             );
-            let params = aws_sdk_sts::config::endpoint::Params::builder()
-                .region(region)
-                .use_fips(fips)
-                .use_dual_stack(dual_stack)
-                .build()
-                .expect("parameters");
-            let endpoint = aws_sdk_sts::config::endpoint::DefaultResolver::new()
-                .resolve_endpoint(&params)
-                .await;
-            lines.insert(key("sts"), shown(endpoint.map(|e| e.url().to_owned())));
-            for account in [None, Some("123456789012")] {
-                let mut params = aws_sdk_dynamodb::config::endpoint::Params::builder()
-                    .region(region)
-                    .use_fips(fips)
-                    .use_dual_stack(dual_stack);
-                let mut client = "dynamodb".to_owned();
-                if let Some(account) = account {
-                    params = params
-                        .account_id(account)
-                        .account_id_endpoint_mode("preferred");
-                    client.push_str(" (account id)");
-                }
-                let endpoint = aws_sdk_dynamodb::config::endpoint::DefaultResolver::new()
-                    .resolve_endpoint(&params.build().expect("parameters"))
-                    .await;
-                lines.insert(key(&client), shown(endpoint.map(|e| e.url().to_owned())));
-            }
         }
     }
     // libtest's "test ... " has no line end before a test's own output.

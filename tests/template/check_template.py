@@ -438,17 +438,24 @@ def valid_managed_list(text):
     return organizations
 
 
+def properties_of_functions_with_layer(resources, layer_name, content_uri):
+    """The properties of both functions, once it is checked that the template builds the layer
+    `layer_name` from `content_uri` and that both functions carry it."""
+    source = yaml_parse(open(TEMPLATE).read())["Resources"][layer_name]
+    assert source["Properties"]["ContentUri"] == content_uri, source
+    (layer,) = [name for name in of_type(resources, "AWS::Lambda::LayerVersion") if name.startswith(layer_name)]
+    for function in ("ApiFunction", "EnforcerFunction"):
+        properties = resources[function]["Properties"]
+        assert {"Ref": layer} in properties["Layers"], properties["Layers"]
+        yield properties
+
+
 def check_managed_list(resources):
     """Both functions read the managed list from the one layer, never from the environment, and the shipped
     list is valid (the guarantee ManagedOrganizationIds' AllowedPattern gave: ids only, no '*')."""
     valid_managed_list(open(os.path.join(MANAGED_DIRECTORY, MANAGED_FILE)).read())
     assert os.listdir(MANAGED_DIRECTORY) == [MANAGED_FILE], "the layer holds the list alone"
-    source = yaml_parse(open(TEMPLATE).read())["Resources"]["ManagedOrganizationsLayer"]
-    assert source["Properties"]["ContentUri"] == "managed-organizations/", source
-    (layer,) = [name for name in of_type(resources, "AWS::Lambda::LayerVersion") if name.startswith("ManagedOrganizationsLayer")]
-    for function in ("ApiFunction", "EnforcerFunction"):
-        properties = resources[function]["Properties"]
-        assert {"Ref": layer} in properties["Layers"], properties["Layers"]
+    for properties in properties_of_functions_with_layer(resources, "ManagedOrganizationsLayer", "managed-organizations/"):
         variables = properties["Environment"]["Variables"]
         assert variables["MANAGED_ORGANIZATIONS_FILE"] == "/opt/" + MANAGED_FILE, variables
         assert "MANAGED_ORGANIZATION_IDS" not in variables, "setting both stops the function"
@@ -644,12 +651,7 @@ def check_endpoint_partitions(resources):
         (partition,) = json.load(open(os.path.join(directory, name)))["partitions"]
         (region,) = partition["regions"]
         assert name == "endpoint-partition-%s.json" % region, name
-    source = yaml_parse(open(TEMPLATE).read())["Resources"]["EndpointPartitionsLayer"]
-    assert source["Properties"]["ContentUri"] == "endpoint-partitions/", source
-    (layer,) = [name for name in of_type(resources, "AWS::Lambda::LayerVersion") if name.startswith("EndpointPartitionsLayer")]
-    for function in ("ApiFunction", "EnforcerFunction"):
-        properties = resources[function]["Properties"]
-        assert {"Ref": layer} in properties["Layers"], properties["Layers"]
+    for properties in properties_of_functions_with_layer(resources, "EndpointPartitionsLayer", "endpoint-partitions/"):
         variable = properties["Environment"]["Variables"]["SMITHY_CLIENT_SDK_CUSTOM_PARTITION"]
         assert variable == {"Fn::Sub": "/opt/endpoint-partition-${AWS::Region}.json"}, variable
 
