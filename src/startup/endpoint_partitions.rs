@@ -2,11 +2,11 @@
 //! one (template.yaml: the function's own region's, from the endpoint-partitions layer), checked at
 //! start-up before the AWS configuration loads: every SDK crate (STS too, where the credential chain
 //! builds its client) parses that file in its first client's constructor instead of its compiled-in
-//! table of all eight partitions. The file must be, byte for
-//! byte, the table this build ships for the configured region (`endpoint-partitions/`, compiled in by
-//! `shipped.rs`), which tests/endpoint_partitions.rs resolves against the SDK's full table; anything else
-//! stops the start with its reason. The SDK itself would panic on a file it cannot parse, resolve a region
-//! the file does not list against the `aws` partition, and send every call wherever the file's DNS suffix
+//! table of all eight partitions. The file must be, byte for byte, the table this build ships for the
+//! configured region (`endpoint-partitions/`, compiled in by `shipped.rs`), which
+//! tests/endpoint_partitions.rs resolves against the SDK's full table; anything else stops the start
+//! with its reason. The SDK itself would panic on a file it cannot parse, resolve a region the file
+//! does not list against the `aws` partition, and send every call wherever the file's DNS suffix
 //! points. The SDK reads the file again after this check; in Lambda, layers under `/opt` are read-only.
 
 mod shipped;
