@@ -474,7 +474,6 @@ async fn a_partial_upstream_echo_of_a_private_key_is_scrubbed() {
 /// fires: two keys are accepted and the last one silently used (likewise a repeated
 /// `Confirm-Impact`, whose last value alone decides).
 #[tokio::test]
-#[ignore = "finding: portal_routes::idempotency_key's single-value rule is bypassed for REST v1 events (multiValueHeaders overwritten by headers)"]
 async fn an_idempotency_key_sent_twice_is_refused() {
     let harness = Harness::start().await;
     let mut twice = portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(SECRET)));

@@ -51,6 +51,7 @@ impl<S: ApiWorkMail> Api<S> {
     /// Answers one Lambda HTTP event in its source's response format.
     pub async fn handle_event(&self, event: LambdaEvent<LambdaRequest>) -> LambdaResponse {
         let LambdaEvent { payload, context } = event;
+        let payload = with_every_header_value(payload);
         let origin = payload.request_origin();
         let response = match preflight(&payload) {
             Ok(()) => {
@@ -192,6 +193,33 @@ pub enum LambdaResponse {
 }
 
 /// The parts of an event that lambda_http turns into a URI and a body.
+/// A REST API (v1) or ALB event whose `headers` hold every value of `multiValueHeaders`: that map
+/// holds every value a header was sent with, `headers` only the last, and lambda_http lets each
+/// `headers` entry replace the values of its name, so a header sent twice (`Idempotency-Key`,
+/// `Confirm-Impact`, `If-Match`) would reach the routes once and its rule against repetition could
+/// never fire. A name only `headers` holds (events written by hand) keeps its values.
+fn with_every_header_value(mut payload: LambdaRequest) -> LambdaRequest {
+    let (headers, multi_value_headers) = match &mut payload {
+        LambdaRequest::ApiGatewayV1(event) => (&mut event.headers, &mut event.multi_value_headers),
+        LambdaRequest::Alb(event) => (&mut event.headers, &mut event.multi_value_headers),
+        _ => return payload,
+    };
+    if multi_value_headers.is_empty() {
+        return payload;
+    }
+    let mut kept = None;
+    for (name, value) in std::mem::take(headers) {
+        if let Some(name) = name {
+            kept = (!multi_value_headers.contains_key(&name)).then_some(name);
+        }
+        if let Some(name) = &kept {
+            multi_value_headers.append(name.clone(), value);
+        }
+    }
+    *headers = multi_value_headers.clone();
+    payload
+}
+
 struct RequestLine<'a> {
     headers: &'a HeaderMap,
     host: Option<&'a str>,
