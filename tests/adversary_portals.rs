@@ -492,6 +492,33 @@ async fn an_idempotency_key_sent_twice_is_refused() {
     );
 }
 
+/// An HTTP API (v2) event carries a header sent twice as one value, joined with a comma: that key is
+/// refused too, and nothing is written.
+#[tokio::test]
+async fn an_idempotency_key_sent_twice_through_an_http_api_is_refused() {
+    let harness = Harness::start().await;
+    let put = with_path(
+        with_method(event("http-portal-patch.json"), "PUT"),
+        &portal_path(EMPTY_PORTAL_ID),
+    );
+    let mut twice = with_body(put, Some("application/json"), &oidc(SECRET).to_string());
+    set_header(&mut twice, "Idempotency-Key", Some("key-a,key-b"));
+    let answer = harness.invoke(&twice).await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert!(
+        answer.body.to_string().contains("Idempotency-Key"),
+        "{answer:?}"
+    );
+    assert!(
+        harness.emulator.calls().iter().all(|call| !matches!(
+            call.operation.as_str(),
+            "CreateIdentityProvider" | "UpdateIdentityProvider"
+        )),
+        "nothing written: {:?}",
+        harness.emulator.calls()
+    );
+}
+
 /// At TRACE the AWS SDK logs `transmitting request` and the responses it reads; a Sign in with
 /// Apple private key (whose base64 line is what a log would hold) and an OIDC secret, created,
 /// replaced, patched and read back, appear in no log line.
@@ -887,12 +914,12 @@ async fn portal_id_path_tricks_are_refused() {
     assert_eq!(calls(&harness.emulator, "ListIdentityProviders"), 0);
 }
 
-/// Idempotency-Key: non-ASCII, empty, padded: refused before any call.
-/// Comma-joined values are one key (no splitting that would pick one of them).
+/// Idempotency-Key: non-ASCII, empty, padded, or comma-joined (what an HTTP API makes of a key sent
+/// twice, so never taken as one key nor split to pick one): refused before any call.
 #[tokio::test]
 async fn idempotency_key_header_tricks_are_refused() {
     let harness = Harness::start().await;
-    for bad in ["ключ", "", " a", "a "] {
+    for bad in ["ключ", "", " a", "a ", "a, b", "a,b"] {
         let event = with_header(
             portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(SECRET))),
             "idempotency-key",
@@ -903,26 +930,6 @@ async fn idempotency_key_header_tricks_are_refused() {
         assert_no_secret(&answer, SECRET);
     }
     assert_eq!(calls(&harness.emulator, "CreateIdentityProvider"), 0);
-    let joined = with_header(
-        portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(SECRET))),
-        "idempotency-key",
-        "a, b",
-    );
-    let answer = harness.invoke(&joined).await;
-    assert_eq!(answer.status, 200, "{answer:?}");
-    let create = harness
-        .emulator
-        .calls()
-        .into_iter()
-        .find(|call| call.operation == "CreateIdentityProvider")
-        .expect("created");
-    let scope = format!("arn:aws:iam::123456789012:role/MailAdminPortal\n{EMPTY_PORTAL_ARN}");
-    let key = idp_gateway::domain::IdempotencyKey::parse("a, b").expect("one key");
-    assert_eq!(
-        create.body["clientToken"],
-        key.scoped_to(&scope).as_str(),
-        "a comma-joined value is one key"
-    );
 }
 
 /// Grants: an organizations `*` grant reaches no portal, a portal `*` grant no organization, a

@@ -6,7 +6,9 @@ use sha2::{Digest, Sha256};
 
 use super::InvalidValue;
 
-/// 1..=512 visible ASCII characters (the model's `clientToken` length; an HTTP header holds no more).
+/// 1..=512 visible ASCII characters (the model's `clientToken` length; an HTTP header holds no more),
+/// no comma: an HTTP API (v2) event joins the values of a header sent twice with commas, so a key
+/// holding one may be two.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey(String);
 
@@ -22,6 +24,11 @@ impl IdempotencyKey {
                 "must be 1 to {} visible ASCII characters, without leading or trailing spaces",
                 Self::MAX_CHARACTERS
             )));
+        }
+        if raw.contains(',') {
+            return Err(InvalidValue::new(
+                "must be sent once and hold no comma (an HTTP API joins a header sent twice with commas)",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -52,6 +59,8 @@ mod tests {
         assert!(IdempotencyKey::parse("").is_err());
         assert!(IdempotencyKey::parse(" padded").is_err());
         assert!(IdempotencyKey::parse("tab\there").is_err());
+        assert!(IdempotencyKey::parse("key-a,key-b").is_err());
+        assert!(IdempotencyKey::parse("key-a, key-b").is_err());
         assert!(IdempotencyKey::parse("é").is_err());
     }
 
