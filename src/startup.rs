@@ -220,7 +220,7 @@ fn announce(leases: &LeaseStore) {
         LeaseStore::DynamoDb(_) => info!(leases = %leases.describe(), "write leases"),
         LeaseStore::InProcess(_) => warn!(
             leases = %leases.describe(),
-            "write leases are held in this process only (WRITE_LOCK_IN_PROCESS=true or not in Lambda): two instances of the function could write one organization at once. For local runs only; deployed functions use WRITE_LOCK_TABLE"
+            "write leases are held in this process only (WRITE_LOCK_IN_PROCESS=true or not in Lambda): two instances of the function could write one organization at once, and a portal ETag holds only in the process that made it. For local runs only; deployed functions use WRITE_LOCK_TABLE"
         ),
     }
 }

@@ -22,8 +22,8 @@ use workmail_emulator::demo::{
 use workmail_emulator::{EmulatedIdentityProvider, Emulator, Fault, FaultRule, OrganizationState};
 
 const SECRET: &str = "adversary-client-secret-0f3c9e";
-/// Two secrets whose SHA-256 share their first 3 bytes (`0eb292`): the view's `sha256Prefix` and
-/// the ETag cannot tell them apart (found by a birthday search in a few thousand hashes).
+/// Two secrets whose SHA-256 share their first 3 bytes (`0eb292`): the view's `sha256Prefix`
+/// cannot tell them apart (found by a birthday search in a few thousand hashes).
 const COLLIDING_A: &str = "rotated-secret-1221";
 const COLLIDING_B: &str = "rotated-secret-1697";
 const WRITER: &str = "arn:aws:sts::123456789012:assumed-role/BrowserWriter/mallory";
@@ -82,7 +82,8 @@ async fn write_only_harness() -> Harness {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Findings: attacks that break a promise (each fails; ignored so the suite stays green).
+// Findings: attacks that broke a promise when the review found them; each is fixed, and its test
+// fails without the fix.
 // ---------------------------------------------------------------------------------------------
 
 /// A caller with `write` (not the secret) asks a dry-run PATCH with a guessed `clientSecret`:
@@ -127,12 +128,11 @@ async fn a_dry_run_does_not_confirm_a_guessed_secret() {
     );
 }
 
-/// The ETag hashes a secret's 24-bit fingerprint, not the secret: a writer who rotates the secret
-/// to one with the same fingerprint (a birthday search of a few thousand hashes) changes neither
-/// the ETag nor the view. An admin's `If-Match` with the ETag read before then still matches, so
-/// their PUT silently undoes the rotation (a lost update), and the rotation's audit diff is empty.
+/// A writer may rotate the secret to one with the same 24-bit fingerprint (a birthday search of a
+/// few thousand hashes): the view cannot tell the two apart, but the ETag seals the secret itself
+/// with the deployment's key, so an admin's `If-Match` with the ETag read before the rotation no
+/// longer matches and their PUT cannot silently undo it (a lost update).
 #[tokio::test]
-#[ignore = "finding: WireProvider::etag hashes only the 24-bit secret fingerprint; a colliding rotation keeps the ETag, so If-Match loses the update and the audit diff is empty"]
 async fn a_secret_rotation_always_changes_the_etag() {
     let harness = Harness::start().await;
     let first = harness

@@ -10,6 +10,7 @@ use std::time::Duration;
 use lambda_harness::dynamodb::LocalDynamoDb;
 use lambda_harness::{FunctionProcess, Outcome};
 use serde_json::{Value, json};
+use support::portals::{oidc, portal_event};
 use support::*;
 use workmail_emulator::{Emulator, Fault, FaultRule};
 
@@ -266,6 +267,87 @@ async fn two_instances_never_lose_a_portal_update() {
             ),
             (Some("true"), Some("true")),
             "trial {trial}: both changes kept"
+        );
+    }
+}
+
+/// A portal's ETag seals its secrets with the deployment's key (one item in the lease table, made
+/// by whichever instance needs it first), so an ETag one instance answers is the one every other
+/// instance checks `If-Match` against. Each trial starts two instances on a fresh table, whose first
+/// requests race to make the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_etag_one_instance_answers_holds_on_every_other() {
+    let backends = Backends::start().await;
+    let admin = |event: Value| as_caller(event, Some(ADMIN));
+    let empty = workmail_emulator::demo::EMPTY_PORTAL_ID;
+    for trial in 0..6_u32 {
+        let table = format!("etag-trial-{trial}");
+        backends.dynamodb.create_lease_table(&table).await;
+        let settings = [
+            ("ACCESS_POLICY", access_policy()),
+            ("WRITE_LOCK_TABLE", table),
+        ];
+        let mut first = backends.launch(API, "ApiFunction", &settings).await;
+        let mut second = backends.launch(API, "ApiFunction", &settings).await;
+        let secret = format!("client-secret-of-trial-{trial}-0123456789");
+        let (written, read) = tokio::join!(
+            first.invoke(admin(portal_event("PUT", empty, Some(&oidc(&secret))))),
+            second.invoke(admin(event("rest-portal-get.json"))),
+        );
+        let (written, read) = (answer(written.outcome), answer(read.outcome));
+        assert_eq!(
+            (written.status, read.status),
+            (200, 200),
+            "trial {trial}: {written:?} {read:?}"
+        );
+        let etag = written.header("etag").expect("an ETag").to_owned();
+        let on_second = answer(
+            second
+                .invoke(admin(portal_event("GET", empty, None)))
+                .await
+                .outcome,
+        );
+        assert_eq!(
+            on_second.header("etag"),
+            Some(etag.as_str()),
+            "trial {trial}: {on_second:?}"
+        );
+
+        let mut rename = admin(portal_event(
+            "PATCH",
+            empty,
+            Some(&json!({ "name": "Renamed" })),
+        ));
+        set_header(&mut rename, "if-match", Some(&etag));
+        let renamed = answer(second.invoke(rename).await.outcome);
+        assert_eq!(
+            renamed.status, 200,
+            "trial {trial}: the first instance's ETag holds: {renamed:?}"
+        );
+        let renamed_etag = renamed.header("etag").expect("an ETag").to_owned();
+
+        let rotated = format!("{secret}-rotated");
+        let rotation = answer(
+            second
+                .invoke(admin(portal_event(
+                    "PATCH",
+                    empty,
+                    Some(&json!({ "oidc": { "clientSecret": rotated } })),
+                )))
+                .await
+                .outcome,
+        );
+        assert_eq!(rotation.status, 200, "trial {trial}: {rotation:?}");
+        let mut stale = admin(portal_event(
+            "PATCH",
+            empty,
+            Some(&json!({ "name": "Stale" })),
+        ));
+        set_header(&mut stale, "if-match", Some(&renamed_etag));
+        let refused = answer(first.invoke(stale).await.outcome);
+        assert_eq!(
+            refused.status, 412,
+            "trial {trial}: the rotation on one instance changed the ETag the other checks: {refused:?}"
         );
     }
 }

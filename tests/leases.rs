@@ -8,7 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use idp_gateway::domain::OrganizationId;
-use idp_gateway::lease::{Acquisition, DynamoDbLeases, Lease, LeaseError, LeaseKey, WriteLeases};
+use idp_gateway::lease::{
+    Acquisition, DynamoDbLeases, ETAG_KEY_ITEM, EtagKeys, Lease, LeaseError, LeaseKey, WriteLeases,
+};
 use lambda_harness::dynamodb::LocalDynamoDb;
 use support::dynamodb::ThrottlingDynamoDb;
 use support::*;
@@ -318,5 +320,117 @@ async fn the_enforcers_ledger_counts_changes_remembers_its_stop_and_its_own_writ
         ledger.recent_change(&organization).await.expect("read"),
         None,
         "an expired record no longer counts, even before DynamoDB's TTL removes it"
+    );
+}
+
+/// Every instance must seal portal secrets with one key, or an ETag read from one instance would
+/// fail `If-Match` on another. Two instances that need the key at once (a race for the item, on a
+/// fresh table each trial) end with the same one, and so does every later instance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_racing_for_the_etag_key_share_one() {
+    let dynamodb = LocalDynamoDb::start().await;
+    let config = sdk_config(&dynamodb.url).await;
+    let client = dynamodb.client().await;
+    for trial in 0..20 {
+        let table = format!("etag-key-race-{trial}");
+        dynamodb.create_lease_table(&table).await;
+        let (first, second) = (
+            DynamoDbLeases::new(&config, &table),
+            DynamoDbLeases::new(&config, &table),
+        );
+        let (a, b) = tokio::join!(first.etag_key(), second.etag_key());
+        let (a, b) = (a.expect("first key"), b.expect("second key"));
+        assert_eq!(a.seal("probe"), b.seal("probe"), "trial {trial}");
+        let later = DynamoDbLeases::new(&config, &table)
+            .etag_key()
+            .await
+            .expect("later key");
+        assert_eq!(later.seal("probe"), a.seal("probe"), "trial {trial}");
+        let item = client
+            .get_item()
+            .table_name(&table)
+            .key("pk", AttributeValue::S(ETAG_KEY_ITEM.to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("read");
+        let item = item.item().expect("the key item");
+        assert_eq!(
+            item.get("key")
+                .and_then(|key| key.as_b().ok())
+                .map(|key| key.as_ref().len()),
+            Some(32),
+            "trial {trial}: 32 bytes of key"
+        );
+        assert!(
+            !item.contains_key("expiresAt"),
+            "the table's TTL must never remove the key"
+        );
+    }
+    let other_table = "etag-key-elsewhere";
+    dynamodb.create_lease_table(other_table).await;
+    let elsewhere = DynamoDbLeases::new(&config, other_table)
+        .etag_key()
+        .await
+        .expect("key");
+    let here = DynamoDbLeases::new(&config, "etag-key-race-0")
+        .etag_key()
+        .await
+        .expect("key");
+    assert_ne!(
+        elsewhere.seal("probe"),
+        here.seal("probe"),
+        "each deployment makes its own random key"
+    );
+}
+
+/// A key item that is not 32 bytes is refused, and left as it is: replacing it would give the
+/// instances that still hold the old key other ETags.
+#[tokio::test]
+async fn a_malformed_etag_key_item_is_unavailable_and_never_replaced() {
+    let dynamodb = LocalDynamoDb::start().await;
+    let leases = leases_on(&dynamodb).await;
+    let client = dynamodb.client().await;
+    let short = AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(vec![1_u8; 16]));
+    for malformed in [short, AttributeValue::S("not bytes".to_owned())] {
+        client
+            .put_item()
+            .table_name(TABLE)
+            .item("pk", AttributeValue::S(ETAG_KEY_ITEM.to_owned()))
+            .item("key", malformed.clone())
+            .send()
+            .await
+            .expect("put");
+        match leases.etag_key().await {
+            Err(LeaseError::Unavailable(message)) => {
+                assert!(message.contains(ETAG_KEY_ITEM), "{message}")
+            }
+            other => panic!("a malformed key item is unavailable: {other:?}"),
+        }
+        let stored = client
+            .get_item()
+            .table_name(TABLE)
+            .key("pk", AttributeValue::S(ETAG_KEY_ITEM.to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("read");
+        assert_eq!(
+            stored.item().and_then(|item| item.get("key")),
+            Some(&malformed),
+            "left as it was"
+        );
+    }
+}
+
+/// A lease store that does not answer gives no key (and so no portal ETag), rather than a made-up
+/// one the other instances do not share.
+#[tokio::test]
+async fn an_unreachable_lease_table_gives_no_etag_key() {
+    let dynamodb = LocalDynamoDb::start().await;
+    let leases = DynamoDbLeases::new(&sdk_config(&dynamodb.url).await, "no-such-table");
+    assert!(
+        matches!(leases.etag_key().await, Err(LeaseError::Unavailable(_))),
+        "a missing table is unavailable"
     );
 }

@@ -181,6 +181,46 @@ async fn an_unusable_lease_store_stops_every_write_before_workmail() {
     assert_eq!(emulator.identity_provider(ORG), stored);
 }
 
+/// Portal ETags need the deployment's key, which is in the lease table: without it a portal route
+/// answers 503 before any WorkSpaces Web call, reads included (an ETag of a key of its own would
+/// not match on the other instances).
+#[tokio::test]
+async fn an_unusable_lease_store_stops_every_portal_route_before_workspaces_web() {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let throttling = ThrottlingDynamoDb::start().await;
+    let api = api_with_table(&emulator, &throttling.url).await;
+    let stored = emulator.secure_browser_provider(workmail_emulator::demo::PORTAL_ARN);
+    let rename = with_body(
+        event("http-portal-patch.json"),
+        Some("application/merge-patch+json"),
+        r#"{"name": "Renamed"}"#,
+    );
+    let mut delete = event("rest-portal-delete.json");
+    set_header(&mut delete, "confirm-impact", Some("lockout-risk"));
+    for event in [
+        event("rest-portal-get.json"),
+        event("rest-portal-put.json"),
+        rename,
+        delete,
+    ] {
+        let answer = invoke_api(&api, &event).await;
+        assert_eq!(answer.status, 503, "{answer:?}");
+        assert_eq!(answer.problem_code(), "ETAG_KEY_UNAVAILABLE");
+        assert!(answer.header("retry-after").is_some());
+        assert!(answer.header("etag").is_none());
+    }
+    assert!(
+        emulator.operations().is_empty(),
+        "{:?}",
+        emulator.operations()
+    );
+    assert_eq!(
+        emulator.secure_browser_provider(workmail_emulator::demo::PORTAL_ARN),
+        stored
+    );
+}
+
 #[tokio::test]
 async fn writes_that_change_nothing_make_no_workmail_write() {
     let harness = Harness::start().await;

@@ -6,6 +6,7 @@ mod change;
 mod configuration;
 mod diff;
 mod document;
+mod etag_key;
 mod idempotency_key;
 mod impact;
 mod invalid;
@@ -29,6 +30,7 @@ pub use configuration::{
 };
 pub use diff::{FieldChange, diff};
 pub use document::{ConfigurationDocument, parse_configuration};
+pub use etag_key::{ETAG_KEY_BYTES, EtagKey, InvalidEtagKey};
 pub use idempotency_key::IdempotencyKey;
 pub use impact::{
     AffectedList, AffectedUser, AffectedUsers, CutShort, DirectorySnapshot, ImpactReport,

@@ -16,7 +16,7 @@ use crate::domain::secure_browser::{
     IdentityProvider, PortalId, ResourceScope, certificate_findings, merge_identity_provider,
 };
 use crate::domain::{FieldChange, Preconditions, Timestamp};
-use crate::lease::{LeaseSettings, WriteLeases};
+use crate::lease::{EtagKeys, LeaseSettings, WriteLeases};
 use crate::use_cases::{
     CONFIRMATION_READ_FAILED, Consent, Grants, PortalEdit, PortalRef, PortalTarget, PortalWrite,
     PortalWriteFacts, PortalWriteOutcome, UseCaseError, change_portal_provider,
@@ -187,7 +187,7 @@ pub(super) async fn remediate<S, L>(
 ) -> (Outcome, Option<IdentityProvider>)
 where
     S: PortalProviderStore,
-    L: WriteLeases,
+    L: WriteLeases + EtagKeys,
 {
     let request = PortalWrite {
         portal: portal.clone(),
@@ -229,7 +229,7 @@ where
         Ok(PortalWriteOutcome::Written {
             stored, warning, ..
         }) => {
-            let stored = stored.map(|provider| *provider);
+            let stored = stored.map(|current| current.provider);
             let outcome = match warning {
                 None => Outcome::Remediated {
                     diff,
@@ -299,6 +299,12 @@ fn refused(error: UseCaseError, first_look: Vec<FieldChange>) -> Outcome {
             error: Failure {
                 code: "LOCK_UNAVAILABLE".to_owned(),
                 message: format!("nothing was written: the lease table could not be used: {error}"),
+            },
+        },
+        UseCaseError::EtagKeyUnavailable(error) => Outcome::Failed {
+            error: Failure {
+                code: "ETAG_KEY_UNAVAILABLE".to_owned(),
+                message: format!("nothing was written: {error}"),
             },
         },
         other => internal(&other.to_string()),

@@ -22,7 +22,7 @@ use super::portals::{self, PortalAssessment};
 use super::report::{ChangeCap, Failure, OrganizationResult, Outcome, PortalResult};
 use crate::domain::secure_browser::{IdentityProvider, PortalId, ResourceScope};
 use crate::domain::{Change, FieldChange, OrganizationId, Timestamp, etag};
-use crate::lease::{ChangeTicket, EnforcerLedger, LeaseSettings, WriteLeases};
+use crate::lease::{ChangeTicket, EnforcerLedger, EtagKeys, LeaseSettings, WriteLeases};
 use crate::use_cases::PortalRef;
 use crate::use_cases::{
     Confirmation, Current, Decision, DirectoryReading, Guarded, UseCaseError, guarded_write,
@@ -90,7 +90,7 @@ pub async fn sweep<S, L, P>(
 ) -> SweepResult
 where
     S: IdentityProviderStore + MailboxDirectory,
-    L: WriteLeases + EnforcerLedger,
+    L: WriteLeases + EnforcerLedger + EtagKeys,
     P: PortalProviderStore,
 {
     let store = PacedStore::new(target.store, policy.calls_per_second);
@@ -410,7 +410,7 @@ async fn read_portals<'p, P: PortalProviderStore>(
 
 /// Takes a change from this hour's budget and writes the portal's desired members through the
 /// portal write use case (which takes the portal's lease and decides again on what it reads under it).
-async fn remediate_portal<L: WriteLeases + EnforcerLedger>(
+async fn remediate_portal<L: WriteLeases + EnforcerLedger + EtagKeys>(
     store: &impl PortalProviderStore,
     context: &RemediationContext<'_, L>,
     remediation: PortalRemediation<'_>,

@@ -325,9 +325,10 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                     },
                 )?;
                 if action == Action::Read {
-                    let provider =
-                        use_cases::read_portal_provider(browser, &portal, grants).await?;
-                    return Ok(portal_provider_response(&provider, None, &[]));
+                    let current =
+                        use_cases::read_portal_provider(browser, &self.leases, &portal, grants)
+                            .await?;
+                    return Ok(portal_provider_response(&current, None, &[]));
                 }
                 let write = portal_write_request(
                     action,

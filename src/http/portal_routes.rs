@@ -20,6 +20,7 @@ use crate::domain::secure_browser::{IdentityProvider, parse_identity_provider};
 use crate::domain::{IdempotencyKey, Timestamp};
 use crate::use_cases::{
     Grants, PortalChange, PortalMutation, PortalRef, PortalWrite, PortalWriteOutcome,
+    TaggedProvider,
 };
 
 const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
@@ -102,13 +103,14 @@ fn idempotency_key(request: &Request) -> Result<Option<IdempotencyKey>, RequestE
     }
 }
 
-/// 200 with the provider (secrets as fingerprints) and its ETag; `notes`, when any, are added.
+/// 200 with the provider (secrets as fingerprints) and its ETag; `warning` and `warnings`, when
+/// any, are added.
 pub fn portal_provider_response(
-    provider: &IdentityProvider,
+    current: &TaggedProvider,
     warning: Option<&str>,
     warnings: &[String],
 ) -> Response<Body> {
-    let mut document = provider.view();
+    let mut document = current.provider.view();
     if let Value::Object(members) = &mut document {
         if let Some(warning) = warning {
             members.insert("warning".to_owned(), Value::from(warning));
@@ -117,8 +119,14 @@ pub fn portal_provider_response(
             members.insert("warnings".to_owned(), json!(warnings));
         }
     }
-    let mut response = json_response(StatusCode::OK, &document);
-    if let Ok(tag) = HeaderValue::from_str(&provider.etag()) {
+    with_etag(
+        json_response(StatusCode::OK, &document),
+        Some(&current.etag),
+    )
+}
+
+fn with_etag(mut response: Response<Body>, etag: Option<&str>) -> Response<Body> {
+    if let Some(tag) = etag.and_then(|tag| HeaderValue::from_str(tag).ok()) {
         response.headers_mut().insert(ETAG, tag);
     }
     response
@@ -143,7 +151,7 @@ pub fn portal_write_response(outcome: &PortalWriteOutcome) -> Response<Body> {
 }
 
 fn dry_run_response(change: &PortalChange) -> Response<Body> {
-    let mut response = json_response(
+    let response = json_response(
         StatusCode::OK,
         &json!({
             "dryRun": true,
@@ -155,9 +163,5 @@ fn dry_run_response(change: &PortalChange) -> Response<Body> {
             "warnings": change.warnings,
         }),
     );
-    let current_etag = change.before.as_ref().map(IdentityProvider::etag);
-    if let Some(value) = current_etag.and_then(|tag| HeaderValue::from_str(&tag).ok()) {
-        response.headers_mut().insert(ETAG, value);
-    }
-    response
+    with_etag(response, change.current_etag.as_deref())
 }

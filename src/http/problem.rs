@@ -364,6 +364,14 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
                 "the write lease could not be taken (the lease table did not answer); nothing was written. Retry later",
             )
         },
+        UseCaseError::EtagKeyUnavailable(_) => Problem {
+            header: Some((RETRY_AFTER, RETRY_AFTER_SECONDS.to_owned())),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ETAG_KEY_UNAVAILABLE",
+                "the key portal ETags are made with could not be read from the lease table; nothing was read or written. Retry later",
+            )
+        },
         UseCaseError::CannotMergeUnrecognized(stored) => Problem::new(
             StatusCode::CONFLICT,
             "STORED_CONFIGURATION_UNRECOGNIZED",

@@ -5,6 +5,7 @@
 //! lease's expiry is read with a consistent GetItem for the caller's `Retry-After`.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::SdkConfig;
@@ -13,8 +14,10 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
+use tokio::sync::OnceCell;
 
 use super::{Acquisition, Lease, LeaseError, LeaseKey, WriteLeases};
+use crate::domain::EtagKey;
 use crate::workmail::describe_chain;
 
 /// How long one lease call may take in all, retries included: a lease store that does not answer in
@@ -25,6 +28,8 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct DynamoDbLeases {
     pub(super) client: Client,
     pub(super) table: String,
+    /// The deployment's ETag key, once read or made (`super::EtagKeys`).
+    pub(super) etag_key: Arc<OnceCell<EtagKey>>,
 }
 
 impl DynamoDbLeases {
@@ -48,6 +53,7 @@ impl DynamoDbLeases {
         Self {
             client: Client::from_conf(config),
             table: table.into(),
+            etag_key: Arc::default(),
         }
     }
 

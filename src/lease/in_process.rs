@@ -12,6 +12,8 @@ use super::{Acquisition, Lease, LeaseError, LeaseKey, WriteLeases};
 pub struct InProcessLeases {
     held: Arc<Mutex<HashMap<LeaseKey, (String, Instant)>>>,
     pub(super) ledger: Arc<Mutex<super::in_process_ledger::LedgerState>>,
+    /// Made on first use: ETags of this process only, as its leases are.
+    pub(super) etag_key: Arc<tokio::sync::OnceCell<crate::domain::EtagKey>>,
 }
 
 impl InProcessLeases {

@@ -1,10 +1,12 @@
 //! Per-resource write leases: the port that makes one writer per organization at a time across every
 //! process (`WriteLeases`), its DynamoDB adapter for Lambda and its in-process adapter for the local
 //! server and one-process tests, and the bounded wait a writer gives it; beside them, in the same
-//! table, the enforcer's memory across invocations (`EnforcerLedger`).
+//! table, the enforcer's memory across invocations (`EnforcerLedger`) and the key every instance
+//! seals secrets with in portal ETags (`EtagKeys`).
 
 mod dynamodb;
 mod dynamodb_ledger;
+mod etag_keys;
 mod in_process;
 mod in_process_ledger;
 mod ledger;
@@ -15,6 +17,7 @@ use std::future::Future;
 use std::time::Duration;
 
 pub use dynamodb::DynamoDbLeases;
+pub use etag_keys::{ETAG_KEY_ITEM, EtagKeys};
 pub use in_process::InProcessLeases;
 pub use ledger::{ChangeTicket, ChangeWindow, EnforcerLedger};
 pub use settings::LeaseSettings;

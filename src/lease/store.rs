@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use super::{
-    Acquisition, ChangeTicket, DynamoDbLeases, EnforcerLedger, InProcessLeases, Lease, LeaseError,
-    LeaseKey, WriteLeases,
+    Acquisition, ChangeTicket, DynamoDbLeases, EnforcerLedger, EtagKeys, InProcessLeases, Lease,
+    LeaseError, LeaseKey, WriteLeases,
 };
-use crate::domain::OrganizationId;
+use crate::domain::{EtagKey, OrganizationId};
 
 #[derive(Debug, Clone)]
 pub enum LeaseStore {
@@ -48,6 +48,15 @@ impl WriteLeases for LeaseStore {
         match self {
             LeaseStore::DynamoDb(leases) => leases.release(lease).await,
             LeaseStore::InProcess(leases) => leases.release(lease).await,
+        }
+    }
+}
+
+impl EtagKeys for LeaseStore {
+    async fn etag_key(&self) -> Result<EtagKey, LeaseError> {
+        match self {
+            LeaseStore::DynamoDb(keys) => keys.etag_key().await,
+            LeaseStore::InProcess(keys) => keys.etag_key().await,
         }
     }
 }

@@ -38,6 +38,10 @@ pub enum UseCaseError {
     /// The lease store could not be used; nothing was written.
     #[error("the write lease could not be taken: {0}")]
     LockUnavailable(LeaseError),
+    /// The deployment's ETag key (in the lease table) could not be read or made; nothing was read
+    /// from or written to the portal.
+    #[error("the ETag key could not be read: {0}")]
+    EtagKeyUnavailable(LeaseError),
     /// A merge patch cannot be applied to a configuration outside this version's model.
     #[error(
         "the stored configuration holds values this version does not know; it can only be replaced or removed"

@@ -30,7 +30,7 @@ pub use overview::{
 pub use portal_provider::{
     ApplyPortalWrite, PortalChange, PortalEdit, PortalMutation, PortalRef, PortalRequest,
     PortalTarget, PortalWrite, PortalWriteFacts, PortalWriteOutcome, PortalWriteTarget,
-    change_portal_provider, read_portal_provider,
+    TaggedProvider, change_portal_provider, read_portal_provider,
 };
 pub use read::{Stored, read};
 pub use tokens::{

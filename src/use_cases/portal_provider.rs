@@ -18,8 +18,8 @@ use crate::access::Permission;
 use crate::domain::secure_browser::{
     IdentityProvider, IdentityProviderArn, PortalArn, PortalId, merge_identity_provider,
 };
-use crate::domain::{FieldChange, IdempotencyKey, Preconditions, Timestamp};
-use crate::lease::{LeaseKey, LeaseSettings, WriteLeases};
+use crate::domain::{EtagKey, FieldChange, IdempotencyKey, Preconditions, Timestamp};
+use crate::lease::{EtagKeys, LeaseKey, LeaseSettings, WriteLeases};
 use crate::workspaces_web::{
     PortalProviderRemoval, PortalProviderStore, SecureBrowserError, StoredContent, StoredProvider,
 };
@@ -31,19 +31,42 @@ pub struct PortalRef {
     pub arn: PortalArn,
 }
 
+/// A portal's identity provider and its ETag there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedProvider {
+    pub provider: IdentityProvider,
+    pub etag: String,
+}
+
+impl TaggedProvider {
+    fn new(provider: IdentityProvider, portal: &PortalRef, key: &EtagKey) -> Self {
+        let etag = provider.etag(&portal.arn, key);
+        Self { provider, etag }
+    }
+}
+
+/// The deployment's ETag key: without it no portal ETag can be told or checked.
+async fn etag_key(keys: &impl EtagKeys) -> Result<EtagKey, UseCaseError> {
+    keys.etag_key()
+        .await
+        .map_err(UseCaseError::EtagKeyUnavailable)
+}
+
 /// The current identity provider, for a caller who may read it.
 pub async fn read_portal_provider(
     store: &impl PortalProviderStore,
+    keys: &impl EtagKeys,
     portal: &PortalRef,
     grants: Grants,
-) -> Result<IdentityProvider, UseCaseError> {
+) -> Result<TaggedProvider, UseCaseError> {
     grants.require(Permission::Read)?;
+    let key = etag_key(keys).await?;
     match store.find(&portal.arn).await? {
         None => Err(UseCaseError::PortalNotConfigured),
         Some(StoredProvider {
             content: StoredContent::Known(provider),
             ..
-        }) => Ok(provider),
+        }) => Ok(TaggedProvider::new(provider, portal, &key)),
         Some(StoredProvider {
             content: StoredContent::Unrecognized { reason, .. },
             ..
@@ -269,6 +292,8 @@ pub struct PortalWrite<M = PortalMutation> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PortalChange {
     pub before: Option<IdentityProvider>,
+    /// The ETag of what was stored (`before`, or a provider outside the model); `None`: nothing.
+    pub current_etag: Option<String>,
     pub after: Option<IdentityProvider>,
     /// What validating the result found worth saying (a certificate about to expire).
     pub warnings: Vec<String>,
@@ -308,11 +333,11 @@ impl PortalChange {
 pub enum PortalWriteOutcome {
     DryRun(Box<PortalChange>),
     /// The result equals the current state: nothing written.
-    Unchanged(Option<Box<IdentityProvider>>),
+    Unchanged(Option<Box<TaggedProvider>>),
     /// Written. `stored` is what the confirming read returned (or what was written, if that read
     /// failed); `warning` says when the two may differ.
     Written {
-        stored: Option<Box<IdentityProvider>>,
+        stored: Option<Box<TaggedProvider>>,
         warning: Option<&'static str>,
         warnings: Vec<String>,
     },
@@ -326,8 +351,8 @@ pub struct PortalWriteFacts {
     pub warning: Option<&'static str>,
 }
 
-/// Where a portal write goes: WorkSpaces Web and the write leases; `writer` names the writer in the
-/// lease item (`api`, `enforcer`).
+/// Where a portal write goes: WorkSpaces Web and the write leases (which hold the ETag key too);
+/// `writer` names the writer in the lease item (`api`, `enforcer`).
 pub struct PortalTarget<'a, S, L> {
     pub store: &'a S,
     pub leases: &'a L,
@@ -349,7 +374,7 @@ pub async fn change_portal_provider<S, L, M>(
 where
     M: PortalRequest,
     S: ApplyPortalWrite<M::Target>,
-    L: WriteLeases,
+    L: WriteLeases + EtagKeys,
 {
     request.grants.require(Permission::Write)?;
     let PortalTarget {
@@ -359,20 +384,24 @@ where
         writer,
         write_by,
     } = target;
+    let etag_key = etag_key(leases).await?;
+    let tagged = |provider: IdentityProvider| {
+        Box::new(TaggedProvider::new(provider, &request.portal, &etag_key))
+    };
     if request.dry_run {
         let stored = store.find(&request.portal.arn).await?;
-        let (change, _) = decide(request, stored.as_ref(), facts)?;
+        let (change, _) = decide(request, stored.as_ref(), &etag_key, facts)?;
         facts.effect = Some(super::Effect::DryRun);
         return Ok(PortalWriteOutcome::DryRun(Box::new(change)));
     }
     let key = LeaseKey::secure_browser_portal(&request.portal.id);
     under_lease(leases, &key, writer, lease_settings, async |lease| {
         let stored = store.find(&request.portal.arn).await?;
-        let (change, target) = decide(request, stored.as_ref(), facts)?;
+        let (change, target) = decide(request, stored.as_ref(), &etag_key, facts)?;
         check_consent(request, &change, stored.as_ref())?;
         if !change.would_change() && stored.as_ref().is_none_or(is_known) {
             facts.effect = Some(super::Effect::Unchanged);
-            return Ok(PortalWriteOutcome::Unchanged(change.before.map(Box::new)));
+            return Ok(PortalWriteOutcome::Unchanged(change.before.map(tagged)));
         }
         if write_by.is_some_and(|write_by| Instant::now() > write_by) {
             return Err(UseCaseError::NoTimeToWrite);
@@ -409,7 +438,7 @@ where
             return Err(UseCaseError::PortalWriteNotConfirmed);
         }
         Ok(PortalWriteOutcome::Written {
-            stored: stored.map(Box::new),
+            stored: stored.map(tagged),
             warning,
             warnings: change.warnings,
         })
@@ -436,23 +465,28 @@ fn known(stored: Option<&StoredProvider>) -> Option<&IdentityProvider> {
 fn decide<M: PortalRequest>(
     request: &PortalWrite<M>,
     stored: Option<&StoredProvider>,
+    etag_key: &EtagKey,
     facts: &mut PortalWriteFacts,
 ) -> Result<(PortalChange, M::Target), UseCaseError> {
+    let portal = &request.portal.arn;
     let (before, current_etag) = match stored.map(|stored| &stored.content) {
         None => (None, None),
-        Some(StoredContent::Known(provider)) => (Some(provider), Some(provider.etag())),
-        Some(StoredContent::Unrecognized { reason, etag }) => {
+        Some(StoredContent::Known(provider)) => {
+            (Some(provider), Some(provider.etag(portal, etag_key)))
+        }
+        Some(StoredContent::Unrecognized { reason, wire }) => {
             if request.mutation.merges() {
                 return Err(UseCaseError::PortalProviderUnrecognized(Box::new(
                     reason.clone(),
                 )));
             }
-            (None, Some(etag.clone()))
+            (None, Some(wire.etag(portal, etag_key)))
         }
     };
     let (target, warnings) = request.mutation.resolve(before, stored.is_some())?;
     let change = PortalChange {
         before: before.cloned(),
+        current_etag: current_etag.clone(),
         after: target.stored_after().cloned(),
         warnings,
         names_secret: request.mutation.names_secret(),

@@ -8,7 +8,7 @@ use std::future::Future;
 use super::SecureBrowserError;
 use crate::domain::IdempotencyKey;
 use crate::domain::secure_browser::{
-    IdentityProvider, IdentityProviderArn, PortalArn, UnrecognizedProvider,
+    IdentityProvider, IdentityProviderArn, PortalArn, UnrecognizedProvider, WireProvider,
 };
 
 /// A portal's identity provider as WorkSpaces Web holds it.
@@ -22,11 +22,12 @@ pub struct StoredProvider {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoredContent {
     Known(IdentityProvider),
-    /// A type, detail key or value outside this version's model (only keys are kept, never values).
+    /// A type, detail key or value outside this version's model (`reason` names keys only, never
+    /// values).
     Unrecognized {
         reason: UnrecognizedProvider,
-        /// The stored provider's ETag (a hash of it, secrets included, that reveals none).
-        etag: String,
+        /// What is stored, for its ETag (`WireProvider::etag`); its `Debug` shows no value.
+        wire: WireProvider,
     },
 }
 

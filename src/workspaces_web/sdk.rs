@@ -89,10 +89,7 @@ impl SdkWorkSpacesWeb {
         };
         let content = match read_stored(&wire, Timestamp::now()) {
             Ok(provider) => StoredContent::Known(provider),
-            Err(reason) => StoredContent::Unrecognized {
-                reason,
-                etag: wire.etag(),
-            },
+            Err(reason) => StoredContent::Unrecognized { reason, wire },
         };
         Ok(Some(StoredProvider { arn, content }))
     }

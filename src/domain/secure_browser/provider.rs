@@ -6,8 +6,10 @@ use serde_json::{Map, Value, json};
 use super::details::{MetadataSource, ProviderDetails};
 use super::name::ProviderName;
 use super::provider_type::ProviderType;
+use super::resource::PortalArn;
 use super::source::Entry;
 use super::wire::WireProvider;
+use crate::domain::EtagKey;
 
 /// The member of a SAML view that lists the metadata's signing certificates (read-only).
 pub(super) const SIGNING_CERTIFICATES: &str = "signingCertificates";
@@ -60,10 +62,10 @@ impl IdentityProvider {
         self.document(Rendering::View)
     }
 
-    /// A strong ETag: that of the wire form (`WireProvider::etag`), so a provider and what
-    /// WorkSpaces Web stores of it have the same one.
-    pub fn etag(&self) -> String {
-        self.to_wire().etag()
+    /// A strong ETag on `portal`: that of the wire form (`WireProvider::etag`), so a provider and
+    /// what WorkSpaces Web stores of it have the same one.
+    pub fn etag(&self, portal: &PortalArn, key: &EtagKey) -> String {
+        self.to_wire().etag(portal, key)
     }
 
     pub(super) fn document(&self, rendering: Rendering) -> Value {

@@ -77,8 +77,8 @@ impl fmt::Debug for Secret {
 pub struct SecretFingerprint(String);
 
 impl SecretFingerprint {
-    /// The fingerprint of a secret's text (for the wire form, where secrets are plain strings).
-    pub(super) fn of(secret: &str) -> Self {
+    /// The fingerprint of a secret's text.
+    fn of(secret: &str) -> Self {
         let digest = Sha256::digest(secret.as_bytes());
         Self(
             digest

@@ -6,7 +6,7 @@ use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, date_time_ymd
 use serde_json::{Value, json};
 
 use super::*;
-use crate::domain::{Problems, Timestamp};
+use crate::domain::{EtagKey, Problems, Timestamp};
 
 const OIDC_SECRET: &str = "SECRET-oidc-0001";
 const GOOGLE_SECRET: &str = "SECRET-google-0002";
@@ -504,7 +504,7 @@ fn secrets_never_show() {
         assert_no_secret(&format!("{provider:?}"));
         assert_no_secret(&format!("{parsed:?}"));
         assert_no_secret(&format!("{:?}", provider.to_wire()));
-        assert_no_secret(&provider.etag());
+        assert_no_secret(&etag_of(provider, &key(1)));
         assert_no_secret(&format!("{:?}", diff_views(None, Some(provider))));
         // A bad body that carries the secret: problems do not repeat it.
         let mut bad = body.clone();
@@ -530,13 +530,24 @@ fn secrets_never_show() {
     assert_no_secret(&format!("{:?}", problems(&body)));
 }
 
+const PORTAL_ARN: &str =
+    "arn:aws:workspaces-web:us-east-1:123456789012:portal/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+
+fn key(byte: u8) -> EtagKey {
+    EtagKey::from_bytes(&[byte; crate::domain::ETAG_KEY_BYTES]).expect("32 bytes")
+}
+
+fn etag_of(provider: &IdentityProvider, key: &EtagKey) -> String {
+    provider.etag(&PortalArn::parse(PORTAL_ARN).expect("valid"), key)
+}
+
 #[test]
 fn the_etag_covers_secrets_without_revealing_them() {
     let provider = parse(&oidc_body());
-    let etag = provider.etag();
+    let etag = etag_of(&provider, &key(1));
     assert_eq!(etag.len(), 34);
     assert!(etag.starts_with('"') && etag.ends_with('"'));
-    assert_eq!(parse(&oidc_body()).etag(), etag);
+    assert_eq!(etag_of(&parse(&oidc_body()), &key(1)), etag);
     let mut rotated = oidc_body();
     rotated["oidc"]["clientSecret"] = json!("SECRET-oidc-rotated");
     let rotated = parse(&rotated);
@@ -544,10 +555,37 @@ fn the_etag_covers_secrets_without_revealing_them() {
         provider.view()["oidc"]["clientId"],
         rotated.view()["oidc"]["clientId"]
     );
-    assert_ne!(rotated.etag(), etag);
+    assert_ne!(etag_of(&rotated, &key(1)), etag);
     let mut renamed = oidc_body();
     renamed["name"] = json!("Other OIDC");
-    assert_ne!(parse(&renamed).etag(), etag);
+    assert_ne!(etag_of(&parse(&renamed), &key(1)), etag);
+    // Secrets enter by their seal under the deployment's key: another key, another ETag.
+    assert_ne!(etag_of(&provider, &key(2)), etag);
+    // The same provider on another portal is another resource.
+    let other_portal = PortalArn::parse(&PORTAL_ARN.replace("0a1b", "ffff")).expect("valid");
+    assert_ne!(provider.etag(&other_portal, &key(1)), etag);
+}
+
+#[test]
+fn a_rotation_to_a_secret_with_the_same_fingerprint_changes_the_etag() {
+    let with_secret = |secret: &str| {
+        let mut body = oidc_body();
+        body["oidc"]["clientSecret"] = json!(secret);
+        parse(&body)
+    };
+    // Two secrets whose 24-bit sha256Prefix is the same (found by a birthday search).
+    let (one, two) = (
+        with_secret("rotated-secret-1221"),
+        with_secret("rotated-secret-1697"),
+    );
+    assert_eq!(one.view(), two.view(), "the view cannot tell them apart");
+    assert_ne!(etag_of(&one, &key(1)), etag_of(&two, &key(1)));
+}
+
+#[test]
+fn a_provider_without_secrets_has_the_same_etag_under_every_key() {
+    let provider = parse(&saml_body(&metadata(&[valid_certificate()])));
+    assert_eq!(etag_of(&provider, &key(1)), etag_of(&provider, &key(2)));
 }
 
 #[test]

@@ -10,10 +10,10 @@ use super::details::ProviderDetails;
 use super::name::ProviderName;
 use super::provider::IdentityProvider;
 use super::provider_type::ProviderType;
-use super::secret::SecretFingerprint;
+use super::resource::PortalArn;
 use super::source::{Field, Source};
 use crate::domain::change::document_etag;
-use crate::domain::{Problems, Timestamp, escape_pointer_token};
+use crate::domain::{EtagKey, Problems, Timestamp, escape_pointer_token};
 
 const DETAILS: &str = "/identityProviderDetails";
 
@@ -27,8 +27,7 @@ pub struct WireProvider {
 }
 
 /// The detail keys this version knows to hold no secret. Every other value (a secret, or a value
-/// under a key this version does not know, which may be one) enters the ETag only by its
-/// fingerprint.
+/// under a key this version does not know, which may be one) enters the ETag only by its seal.
 const PLAIN_KEYS: &[&str] = &[
     "client_id",
     "authorize_scopes",
@@ -50,26 +49,26 @@ const PLAIN_KEYS: &[&str] = &[
 ];
 
 impl WireProvider {
-    /// A strong ETag of the stored provider, quoted hex: a hash of its name, type and details, each
-    /// value that is or may be a secret represented by its fingerprint. It tells no more about a
-    /// secret than the fingerprint the view already shows (a hash of the secret itself would let
-    /// anyone who can read the ETag test guesses offline). A rotation to a secret with the same
-    /// 24-bit fingerprint (one in 2^24, or made on purpose) leaves it unchanged: a write that names
-    /// a secret is therefore never taken for a no-op (see `PortalChange::would_change`).
-    pub fn etag(&self) -> String {
+    /// A strong ETag of the provider stored on `portal`, quoted hex: a hash of the portal's ARN and
+    /// the provider's name, type and details, each value that is or may be a secret represented by
+    /// its seal under the deployment's `key` (HMAC-SHA256). A rotated secret always changes it; and
+    /// as nobody who reads ETags holds the key, it tells nothing about a secret (an unkeyed hash
+    /// would let anyone who can read the ETag test guesses offline).
+    pub fn etag(&self, portal: &PortalArn, key: &EtagKey) -> String {
         let details: BTreeMap<&str, String> = self
             .details
             .iter()
-            .map(|(key, value)| {
-                let shown = if PLAIN_KEYS.contains(&key.as_str()) {
+            .map(|(name, value)| {
+                let shown = if PLAIN_KEYS.contains(&name.as_str()) {
                     value.clone()
                 } else {
-                    format!("sha256Prefix:{}", SecretFingerprint::of(value))
+                    format!("hmac-sha256:{}", key.seal(value))
                 };
-                (key.as_str(), shown)
+                (name.as_str(), shown)
             })
             .collect();
         document_etag(&serde_json::json!({
+            "portal": portal.as_str(),
             "name": self.name,
             "type": self.provider_type,
             "details": details,
