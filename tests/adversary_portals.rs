@@ -22,10 +22,6 @@ use workmail_emulator::demo::{
 use workmail_emulator::{EmulatedIdentityProvider, Emulator, Fault, FaultRule, OrganizationState};
 
 const SECRET: &str = "adversary-client-secret-0f3c9e";
-/// Two secrets whose SHA-256 share their first 3 bytes (`0eb292`): the view's `sha256Prefix`
-/// cannot tell them apart (found by a birthday search in a few thousand hashes).
-const COLLIDING_A: &str = "rotated-secret-1221";
-const COLLIDING_B: &str = "rotated-secret-1697";
 const WRITER: &str = "arn:aws:sts::123456789012:assumed-role/BrowserWriter/mallory";
 const OTHER_WRITER: &str = "arn:aws:sts::123456789012:assumed-role/OtherPortalWriter/eve";
 /// A third portal of the demo account, for grants and keys that must stay apart.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use lambda_harness::dynamodb::LocalDynamoDb;
 use lambda_harness::{FunctionProcess, Outcome};
 use serde_json::{Value, json};
-use support::portals::{oidc, portal_event};
+use support::portals::{COLLIDING_A, COLLIDING_B, oidc, portal_event};
 use support::*;
 use workmail_emulator::{Emulator, Fault, FaultRule};
 
@@ -273,8 +273,9 @@ async fn two_instances_never_lose_a_portal_update() {
 
 /// A portal's ETag seals its secrets with the deployment's key (one item in the lease table, made
 /// by whichever instance needs it first), so an ETag one instance answers is the one every other
-/// instance checks `If-Match` against. Each trial starts two instances on a fresh table, whose first
-/// requests race to make the key.
+/// instance checks `If-Match` against, and a rotation on one, even to a secret with the same
+/// fingerprint, changes the ETag the other checks. Each trial starts two instances on a fresh
+/// table, whose first requests race to make the key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_etag_one_instance_answers_holds_on_every_other() {
     let backends = Backends::start().await;
@@ -289,9 +290,8 @@ async fn an_etag_one_instance_answers_holds_on_every_other() {
         ];
         let mut first = backends.launch(API, "ApiFunction", &settings).await;
         let mut second = backends.launch(API, "ApiFunction", &settings).await;
-        let secret = format!("client-secret-of-trial-{trial}-0123456789");
         let (written, read) = tokio::join!(
-            first.invoke(admin(portal_event("PUT", empty, Some(&oidc(&secret))))),
+            first.invoke(admin(portal_event("PUT", empty, Some(&oidc(COLLIDING_A))))),
             second.invoke(admin(event("rest-portal-get.json"))),
         );
         let (written, read) = (answer(written.outcome), answer(read.outcome));
@@ -326,13 +326,12 @@ async fn an_etag_one_instance_answers_holds_on_every_other() {
         );
         let renamed_etag = renamed.header("etag").expect("an ETag").to_owned();
 
-        let rotated = format!("{secret}-rotated");
         let rotation = answer(
             second
                 .invoke(admin(portal_event(
                     "PATCH",
                     empty,
-                    Some(&json!({ "oidc": { "clientSecret": rotated } })),
+                    Some(&json!({ "oidc": { "clientSecret": COLLIDING_B } })),
                 )))
                 .await
                 .outcome,

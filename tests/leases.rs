@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_sdk_dynamodb::types::AttributeValue;
 use idp_gateway::domain::OrganizationId;
 use idp_gateway::lease::{
-    Acquisition, DynamoDbLeases, ETAG_KEY_ITEM, EtagKeys, Lease, LeaseError, LeaseKey, WriteLeases,
+    Acquisition, DynamoDbLeases, ETAG_KEY_ITEM, EtagKeyError, EtagKeys, Lease, LeaseError,
+    LeaseKey, WriteLeases,
 };
 use lambda_harness::dynamodb::LocalDynamoDb;
 use support::dynamodb::ThrottlingDynamoDb;
@@ -387,7 +388,7 @@ async fn instances_racing_for_the_etag_key_share_one() {
 /// A key item that is not 32 bytes is refused, and left as it is: replacing it would give the
 /// instances that still hold the old key other ETags.
 #[tokio::test]
-async fn a_malformed_etag_key_item_is_unavailable_and_never_replaced() {
+async fn a_malformed_etag_key_item_is_reported_and_never_replaced() {
     let dynamodb = LocalDynamoDb::start().await;
     let leases = leases_on(&dynamodb).await;
     let client = dynamodb.client().await;
@@ -402,10 +403,10 @@ async fn a_malformed_etag_key_item_is_unavailable_and_never_replaced() {
             .await
             .expect("put");
         match leases.etag_key().await {
-            Err(LeaseError::Unavailable(message)) => {
-                assert!(message.contains(ETAG_KEY_ITEM), "{message}")
+            Err(error @ EtagKeyError::Malformed(_)) => {
+                assert!(error.to_string().contains(ETAG_KEY_ITEM), "{error}")
             }
-            other => panic!("a malformed key item is unavailable: {other:?}"),
+            other => panic!("a malformed key item is reported as such: {other:?}"),
         }
         let stored = client
             .get_item()
@@ -430,7 +431,10 @@ async fn an_unreachable_lease_table_gives_no_etag_key() {
     let dynamodb = LocalDynamoDb::start().await;
     let leases = DynamoDbLeases::new(&sdk_config(&dynamodb.url).await, "no-such-table");
     assert!(
-        matches!(leases.etag_key().await, Err(LeaseError::Unavailable(_))),
+        matches!(
+            leases.etag_key().await,
+            Err(EtagKeyError::Unavailable(LeaseError::Unavailable(_)))
+        ),
         "a missing table is unavailable"
     );
 }

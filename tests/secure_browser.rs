@@ -595,6 +595,70 @@ async fn portal_grants_are_separate_from_organization_grants() {
     assert_eq!(removal.status, 403, "removal needs escalate");
 }
 
+/// A rotation to a secret with the same fingerprint changes neither the view nor the diff; its
+/// audit record still says which secrets the request wrote (from the request, never from a
+/// comparison with the stored secret, so it answers no guess).
+#[tokio::test]
+async fn the_audit_record_names_every_secret_a_request_wrote() {
+    let emulator = workmail_emulator::Emulator::start()
+        .await
+        .expect("emulator");
+    emulator.seed_demo();
+    let mut api = api_process(&emulator).await;
+    for event in [
+        portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(COLLIDING_A))),
+        portal_event("PUT", EMPTY_PORTAL_ID, Some(&oidc(COLLIDING_B))),
+        portal_event(
+            "PATCH",
+            EMPTY_PORTAL_ID,
+            Some(&json!({ "name": "Renamed" })),
+        ),
+        portal_event(
+            "PATCH",
+            EMPTY_PORTAL_ID,
+            Some(&json!({ "oidc": { "clientSecret": COLLIDING_A } })),
+        ),
+    ] {
+        let answer = match api.invoke(event).await.outcome {
+            lambda_harness::Outcome::Response(raw) => Answer::from_lambda(raw),
+            other => panic!("no answer: {other:?}"),
+        };
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    let audits: Vec<Value> = api
+        .logs()
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|record| record["audit"] == true)
+        .collect();
+    let named: Vec<&Value> = audits
+        .iter()
+        .map(|record| &record["secretsNamed"])
+        .collect();
+    assert_eq!(
+        named,
+        [
+            &json!(["/oidc/clientSecret"]),
+            &json!(["/oidc/clientSecret"]),
+            &json!([]),
+            &json!(["/oidc/clientSecret"]),
+        ],
+        "{audits:?}"
+    );
+    assert_eq!(audits[1]["effect"], "written");
+    assert_eq!(
+        audits[1]["diff"],
+        json!([]),
+        "the view cannot show this rotation"
+    );
+    assert_eq!(
+        emulator
+            .secure_browser_provider(EMPTY_PORTAL_ARN)
+            .map(|stored| stored.details["client_secret"].clone()),
+        Some(COLLIDING_A.to_owned())
+    );
+}
+
 #[tokio::test]
 #[cfg_attr(
     not(debug_assertions),

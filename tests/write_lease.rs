@@ -221,6 +221,41 @@ async fn an_unusable_lease_store_stops_every_portal_route_before_workspaces_web(
     );
 }
 
+/// A key item that holds no 32-byte key is not something a retry fixes: 500 `ETAG_KEY_INVALID`,
+/// without `Retry-After`, before any WorkSpaces Web call.
+#[tokio::test]
+async fn a_malformed_etag_key_item_stops_the_portal_routes_without_a_retry_hint() {
+    let emulator = Emulator::start().await.expect("emulator");
+    emulator.seed_demo();
+    let dynamodb = LocalDynamoDb::start().await;
+    dynamodb.create_lease_table(TABLE).await;
+    dynamodb
+        .client()
+        .await
+        .put_item()
+        .table_name(TABLE)
+        .item(
+            "pk",
+            AttributeValue::S(idp_gateway::lease::ETAG_KEY_ITEM.to_owned()),
+        )
+        .item("key", AttributeValue::S("not a key".to_owned()))
+        .send()
+        .await
+        .expect("key item");
+    let api = api_with_table(&emulator, &dynamodb.url).await;
+    for event in [event("rest-portal-get.json"), event("rest-portal-put.json")] {
+        let answer = invoke_api(&api, &event).await;
+        assert_eq!(answer.status, 500, "{answer:?}");
+        assert_eq!(answer.problem_code(), "ETAG_KEY_INVALID");
+        assert!(answer.header("retry-after").is_none(), "{answer:?}");
+    }
+    assert!(
+        emulator.operations().is_empty(),
+        "{:?}",
+        emulator.operations()
+    );
+}
+
 #[tokio::test]
 async fn writes_that_change_nothing_make_no_workmail_write() {
     let harness = Harness::start().await;

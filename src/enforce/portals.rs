@@ -16,7 +16,7 @@ use crate::domain::secure_browser::{
     IdentityProvider, PortalId, ResourceScope, certificate_findings, merge_identity_provider,
 };
 use crate::domain::{FieldChange, Preconditions, Timestamp};
-use crate::lease::{EtagKeys, LeaseSettings, WriteLeases};
+use crate::lease::{EtagKeyError, EtagKeys, LeaseSettings, WriteLeases};
 use crate::use_cases::{
     CONFIRMATION_READ_FAILED, Consent, Grants, PortalEdit, PortalRef, PortalTarget, PortalWrite,
     PortalWriteFacts, PortalWriteOutcome, UseCaseError, change_portal_provider,
@@ -301,9 +301,13 @@ fn refused(error: UseCaseError, first_look: Vec<FieldChange>) -> Outcome {
                 message: format!("nothing was written: the lease table could not be used: {error}"),
             },
         },
-        UseCaseError::EtagKeyUnavailable(error) => Outcome::Failed {
+        UseCaseError::EtagKey(error) => Outcome::Failed {
             error: Failure {
-                code: "ETAG_KEY_UNAVAILABLE".to_owned(),
+                code: match error {
+                    EtagKeyError::Unavailable(_) => "ETAG_KEY_UNAVAILABLE",
+                    EtagKeyError::Malformed(_) => "ETAG_KEY_INVALID",
+                }
+                .to_owned(),
                 message: format!("nothing was written: {error}"),
             },
         },

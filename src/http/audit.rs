@@ -80,7 +80,7 @@ impl AuditRecord<'_> {
                     "expiresTime": token.expires.map(|at| at.to_string()),
                 })
             });
-        json!({
+        let mut record = json!({
             "audit": true,
             "time": Timestamp::now().to_string(),
             "requestId": self.request_id,
@@ -100,7 +100,11 @@ impl AuditRecord<'_> {
             "effect": effect,
             "warning": warning,
             "outcome": { "status": self.status, "code": self.code },
-        })
+        });
+        if let (Some(change), Value::Object(members)) = (portal_change, &mut record) {
+            members.insert("secretsNamed".to_owned(), json!(change.named_secrets));
+        }
+        record
     }
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::RequestError;
 use super::token_routes::InvalidTokenId;
 use crate::domain::{ImpactReport, PreconditionError};
+use crate::lease::EtagKeyError;
 use crate::use_cases::{TokenError, UseCaseError};
 use crate::workmail::WorkMailError;
 use crate::workspaces_web::SecureBrowserError;
@@ -364,7 +365,7 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
                 "the write lease could not be taken (the lease table did not answer); nothing was written. Retry later",
             )
         },
-        UseCaseError::EtagKeyUnavailable(_) => Problem {
+        UseCaseError::EtagKey(EtagKeyError::Unavailable(_)) => Problem {
             header: Some((RETRY_AFTER, RETRY_AFTER_SECONDS.to_owned())),
             ..Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -372,6 +373,11 @@ fn use_case_problem(error: &UseCaseError) -> Problem {
                 "the key portal ETags are made with could not be read from the lease table; nothing was read or written. Retry later",
             )
         },
+        UseCaseError::EtagKey(EtagKeyError::Malformed(_)) => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ETAG_KEY_INVALID",
+            "the key portal ETags are made with is malformed in the lease table; nothing was read or written. A retry will not help: an operator must remove the key item (see the README)",
+        ),
         UseCaseError::CannotMergeUnrecognized(stored) => Problem::new(
             StatusCode::CONFLICT,
             "STORED_CONFIGURATION_UNRECOGNIZED",

@@ -16,14 +16,25 @@ use crate::domain::{ETAG_KEY_BYTES, EtagKey};
 /// `enforcer/`), and without `expiresAt`, so the table's TTL never removes it.
 pub const ETAG_KEY_ITEM: &str = "deployment/etag-key";
 
+/// Why there is no key.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EtagKeyError {
+    /// The lease table did not answer, or the system gave no randomness: a retry may succeed.
+    #[error("the ETag key could not be read: {0}")]
+    Unavailable(#[from] LeaseError),
+    /// The key item holds no 32-byte key: an operator must remove it (see the README).
+    #[error("the ETag key item {ETAG_KEY_ITEM} is malformed: {0}")]
+    Malformed(String),
+}
+
 /// Gives the deployment's ETag key.
 pub trait EtagKeys: Send + Sync {
     /// The one key of the deployment, made on first use.
-    fn etag_key(&self) -> impl Future<Output = Result<EtagKey, LeaseError>> + Send;
+    fn etag_key(&self) -> impl Future<Output = Result<EtagKey, EtagKeyError>> + Send;
 }
 
 impl EtagKeys for DynamoDbLeases {
-    async fn etag_key(&self) -> Result<EtagKey, LeaseError> {
+    async fn etag_key(&self) -> Result<EtagKey, EtagKeyError> {
         self.etag_key
             .get_or_try_init(|| async {
                 if let Some(key) = self.stored_etag_key().await? {
@@ -46,9 +57,9 @@ impl EtagKeys for DynamoDbLeases {
                 // Another instance made it first (or a retry of this put found its own first
                 // attempt): the stored key is the deployment's.
                 self.stored_etag_key().await?.ok_or_else(|| {
-                    LeaseError::Unavailable(format!(
+                    EtagKeyError::Unavailable(LeaseError::Unavailable(format!(
                         "the ETag key item {ETAG_KEY_ITEM} was made and then removed"
-                    ))
+                    )))
                 })
             })
             .await
@@ -59,7 +70,7 @@ impl EtagKeys for DynamoDbLeases {
 impl DynamoDbLeases {
     /// The stored key, from a consistent read; an item holding anything but 32 bytes under `key` is
     /// an error, never replaced (instances holding it would answer other ETags).
-    async fn stored_etag_key(&self) -> Result<Option<EtagKey>, LeaseError> {
+    async fn stored_etag_key(&self) -> Result<Option<EtagKey>, EtagKeyError> {
         let answer = self
             .client
             .get_item()
@@ -74,15 +85,15 @@ impl DynamoDbLeases {
         };
         match item.get("key").and_then(|value| value.as_b().ok()) {
             Some(material) => key_of(material.as_ref()).map(Some),
-            None => Err(LeaseError::Unavailable(format!(
-                "the ETag key item {ETAG_KEY_ITEM} has no binary attribute key"
-            ))),
+            None => Err(EtagKeyError::Malformed(
+                "it has no binary attribute key".to_owned(),
+            )),
         }
     }
 }
 
 impl EtagKeys for InProcessLeases {
-    async fn etag_key(&self) -> Result<EtagKey, LeaseError> {
+    async fn etag_key(&self) -> Result<EtagKey, EtagKeyError> {
         self.etag_key
             .get_or_try_init(|| async { key_of(&fresh_material()?) })
             .await
@@ -98,8 +109,6 @@ fn fresh_material() -> Result<[u8; ETAG_KEY_BYTES], LeaseError> {
     Ok(material)
 }
 
-fn key_of(material: &[u8]) -> Result<EtagKey, LeaseError> {
-    EtagKey::from_bytes(material).map_err(|invalid| {
-        LeaseError::Unavailable(format!("the ETag key item {ETAG_KEY_ITEM}: {invalid}"))
-    })
+fn key_of(material: &[u8]) -> Result<EtagKey, EtagKeyError> {
+    EtagKey::from_bytes(material).map_err(|invalid| EtagKeyError::Malformed(invalid.to_string()))
 }

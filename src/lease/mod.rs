@@ -17,7 +17,7 @@ use std::future::Future;
 use std::time::Duration;
 
 pub use dynamodb::DynamoDbLeases;
-pub use etag_keys::{ETAG_KEY_ITEM, EtagKeys};
+pub use etag_keys::{ETAG_KEY_ITEM, EtagKeyError, EtagKeys};
 pub use in_process::InProcessLeases;
 pub use ledger::{ChangeTicket, ChangeWindow, EnforcerLedger};
 pub use settings::LeaseSettings;

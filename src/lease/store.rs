@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use super::{
-    Acquisition, ChangeTicket, DynamoDbLeases, EnforcerLedger, EtagKeys, InProcessLeases, Lease,
-    LeaseError, LeaseKey, WriteLeases,
+    Acquisition, ChangeTicket, DynamoDbLeases, EnforcerLedger, EtagKeyError, EtagKeys,
+    InProcessLeases, Lease, LeaseError, LeaseKey, WriteLeases,
 };
 use crate::domain::{EtagKey, OrganizationId};
 
@@ -53,7 +53,7 @@ impl WriteLeases for LeaseStore {
 }
 
 impl EtagKeys for LeaseStore {
-    async fn etag_key(&self) -> Result<EtagKey, LeaseError> {
+    async fn etag_key(&self) -> Result<EtagKey, EtagKeyError> {
         match self {
             LeaseStore::DynamoDb(keys) => keys.etag_key().await,
             LeaseStore::InProcess(keys) => keys.etag_key().await,

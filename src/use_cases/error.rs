@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::access::Permission;
 use crate::domain::secure_browser::UnrecognizedProvider;
 use crate::domain::{ImpactReport, PreconditionError, Problems, UnrecognizedConfiguration};
-use crate::lease::LeaseError;
+use crate::lease::{EtagKeyError, LeaseError};
 use crate::workmail::WorkMailError;
 use crate::workspaces_web::SecureBrowserError;
 
@@ -38,10 +38,10 @@ pub enum UseCaseError {
     /// The lease store could not be used; nothing was written.
     #[error("the write lease could not be taken: {0}")]
     LockUnavailable(LeaseError),
-    /// The deployment's ETag key (in the lease table) could not be read or made; nothing was read
-    /// from or written to the portal.
-    #[error("the ETag key could not be read: {0}")]
-    EtagKeyUnavailable(LeaseError),
+    /// The deployment's ETag key (in the lease table) could not be read or made, or is malformed;
+    /// nothing was read from or written to the portal.
+    #[error(transparent)]
+    EtagKey(EtagKeyError),
     /// A merge patch cannot be applied to a configuration outside this version's model.
     #[error(
         "the stored configuration holds values this version does not know; it can only be replaced or removed"

@@ -18,7 +18,9 @@ use crate::access::Permission;
 use crate::domain::secure_browser::{
     IdentityProvider, IdentityProviderArn, PortalArn, PortalId, merge_identity_provider,
 };
-use crate::domain::{EtagKey, FieldChange, IdempotencyKey, Preconditions, Timestamp};
+use crate::domain::{
+    EtagKey, FieldChange, IdempotencyKey, Preconditions, Timestamp, escape_pointer_token,
+};
 use crate::lease::{EtagKeys, LeaseKey, LeaseSettings, WriteLeases};
 use crate::workspaces_web::{
     PortalProviderRemoval, PortalProviderStore, SecureBrowserError, StoredContent, StoredProvider,
@@ -47,9 +49,7 @@ impl TaggedProvider {
 
 /// The deployment's ETag key: without it no portal ETag can be told or checked.
 async fn etag_key(keys: &impl EtagKeys) -> Result<EtagKey, UseCaseError> {
-    keys.etag_key()
-        .await
-        .map_err(UseCaseError::EtagKeyUnavailable)
+    keys.etag_key().await.map_err(UseCaseError::EtagKey)
 }
 
 /// The current identity provider, for a caller who may read it.
@@ -153,22 +153,27 @@ pub trait PortalRequest: Send + Sync {
     /// A merge over the current provider, which needs it inside the model.
     fn merges(&self) -> bool;
 
-    /// Whether the request itself names a secret's value (a PUT of a type with one, or a patch
-    /// giving one): such a request always writes, so that its answer never tells whether the value
-    /// equals the stored secret.
-    fn names_secret(&self) -> bool;
+    /// The pointers of the secrets the request itself gives a value for (a PUT of a type with one,
+    /// or a patch giving one): such a request always writes, so that its answer never tells whether
+    /// the value equals the stored secret.
+    fn named_secrets(&self) -> Vec<String>;
 }
 
-/// Whether a merge patch gives a provider member a secret's value (a string; the fingerprint
+/// The secrets a merge patch gives a provider member a value for (a string; the fingerprint
 /// object the view shows keeps the stored secret and names none).
-fn patch_names_secret(patch: &Value) -> bool {
-    patch.as_object().is_some_and(|members| {
-        members.values().any(|member| {
+fn patch_named_secrets(patch: &Value) -> Vec<String> {
+    let Some(members) = patch.as_object() else {
+        return Vec::new();
+    };
+    members
+        .iter()
+        .flat_map(|(member, value)| {
             ["clientSecret", "privateKey"]
-                .iter()
-                .any(|secret| member.get(*secret).is_some_and(Value::is_string))
+                .into_iter()
+                .filter(|secret| value.get(*secret).is_some_and(Value::is_string))
+                .map(move |secret| format!("/{}/{secret}", escape_pointer_token(member)))
         })
-    })
+        .collect()
 }
 
 /// A change that never removes the provider: the enforcer's.
@@ -204,10 +209,10 @@ impl PortalRequest for PortalEdit {
         matches!(self, PortalEdit::Patch(_))
     }
 
-    fn names_secret(&self) -> bool {
+    fn named_secrets(&self) -> Vec<String> {
         match self {
-            PortalEdit::Replace { provider, .. } => provider.details.holds_secret(),
-            PortalEdit::Patch(patch) => patch_names_secret(patch),
+            PortalEdit::Replace { provider, .. } => provider.secret_pointers(),
+            PortalEdit::Patch(patch) => patch_named_secrets(patch),
         }
     }
 }
@@ -264,11 +269,11 @@ impl PortalRequest for PortalMutation {
         matches!(self, PortalMutation::Patch(_))
     }
 
-    fn names_secret(&self) -> bool {
+    fn named_secrets(&self) -> Vec<String> {
         match self {
-            PortalMutation::Replace { provider, .. } => provider.details.holds_secret(),
-            PortalMutation::Patch(patch) => patch_names_secret(patch),
-            PortalMutation::Remove => false,
+            PortalMutation::Replace { provider, .. } => provider.secret_pointers(),
+            PortalMutation::Patch(patch) => patch_named_secrets(patch),
+            PortalMutation::Remove => Vec::new(),
         }
     }
 }
@@ -297,8 +302,9 @@ pub struct PortalChange {
     pub after: Option<IdentityProvider>,
     /// What validating the result found worth saying (a certificate about to expire).
     pub warnings: Vec<String>,
-    /// The request named a secret's value (see `PortalRequest::names_secret`).
-    pub names_secret: bool,
+    /// The secrets the request gave a value for (see `PortalRequest::named_secrets`): each is
+    /// written, even one whose fingerprint, and so the view and the diff, stays the same.
+    pub named_secrets: Vec<String>,
 }
 
 impl PortalChange {
@@ -306,7 +312,7 @@ impl PortalChange {
     /// telling "unchanged" would confirm a guessed secret, and a rotation to a secret with the same
     /// fingerprint must still be written.
     pub fn would_change(&self) -> bool {
-        self.names_secret || self.before != self.after
+        !self.named_secrets.is_empty() || self.before != self.after
     }
 
     /// Removing the provider, or changing where its users sign in (its type, client id, issuer or
@@ -489,7 +495,7 @@ fn decide<M: PortalRequest>(
         current_etag: current_etag.clone(),
         after: target.stored_after().cloned(),
         warnings,
-        names_secret: request.mutation.names_secret(),
+        named_secrets: request.mutation.named_secrets(),
     };
     facts.change = Some(change.clone());
     request

@@ -7,6 +7,11 @@ use super::{Answer, event, with_body, with_method, with_path};
 
 pub const DAY: i64 = 86_400;
 
+/// Two secrets whose SHA-256 share their first 3 bytes (`0eb292`): the view's `sha256Prefix`
+/// cannot tell them apart (found by a birthday search in a few thousand hashes).
+pub const COLLIDING_A: &str = "rotated-secret-1221";
+pub const COLLIDING_B: &str = "rotated-secret-1697";
+
 pub fn portal_path(portal: &str) -> String {
     format!("/secure-browser/portals/{portal}/identity-provider")
 }

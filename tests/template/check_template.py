@@ -382,12 +382,15 @@ def check_least_privilege(resources):
 
 
 def no_untagged_wildcards(resources, function_name):
-    """Every statement allows, names its actions one by one and its resources by ARN; the only `*` in a
+    """Every statement (but the ETag key's Deny) allows, names its actions one by one and its resources by ARN; the only `*` in a
     resource is the organization or portal id, only under the management-tag condition, or the identity
     provider ids of this account and region (identity providers carry no management tag; every change
     to one also needs the tagged portal, see portal_grants)."""
     providers = "arn:aws:workspaces-web:%s:%s:identityProvider/*" % (PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"])
     for statement in role_statements(resources, role_of(resources, function_name)):
+        if statement["Effect"] == "Deny":
+            assert statement.get("Sid") == "KeepTheEtagKey", "the one Deny, checked by lease_grants: %s" % statement
+            continue
         assert statement["Effect"] == "Allow", statement
         assert "NotAction" not in statement and "NotResource" not in statement, statement
         assert all("*" not in action for action in as_list(statement["Action"])), statement
@@ -547,6 +550,7 @@ def check_scales_to_thousands(resources):
 
 
 LEASE_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+ETAG_KEY_ITEM = "deployment/etag-key"  # src/lease/etag_keys.rs
 
 
 def lease_grants(resources, function_name):
@@ -558,11 +562,17 @@ def lease_grants(resources, function_name):
         for statement in role_statements(resources, role)
         if any(action.startswith("dynamodb:") for action in as_list(statement["Action"]))
     ]
-    assert len(dynamodb) == 1, dynamodb
-    (statement,) = dynamodb
-    assert statement["Effect"] == "Allow", statement
+    assert len(dynamodb) == 2, dynamodb
+    (statement,) = [statement for statement in dynamodb if statement["Effect"] == "Allow"]
     assert set(as_list(statement["Action"])) == LEASE_ACTIONS, statement
     assert statement["Resource"] == {"Fn::GetAtt": ["WriteLockTable", "Arn"]}, statement
+    # The ETag key item (src/lease/etag_keys.rs) is the functions' to make, never to change or remove.
+    (deny,) = [statement for statement in dynamodb if statement["Effect"] == "Deny"]
+    assert set(as_list(deny["Action"])) == {"dynamodb:DeleteItem", "dynamodb:UpdateItem"}, deny
+    assert deny["Resource"] == {"Fn::GetAtt": ["WriteLockTable", "Arn"]}, deny
+    assert deny["Condition"] == {
+        "ForAnyValue:StringEquals": {"dynamodb:LeadingKeys": [ETAG_KEY_ITEM]}
+    }, deny
     variables = function["Properties"]["Environment"]["Variables"]
     assert variables["WRITE_LOCK_TABLE"] == {"Ref": "WriteLockTable"}, variables
     assert variables["WRITE_LOCK_IN_PROCESS"] == "false", "deployed functions never use in-process leases"

@@ -155,12 +155,6 @@ impl ProviderDetails {
         target
     }
 
-    /// Whether a request that results in these details names a secret (a client secret or a
-    /// private key); every type but SAML has one.
-    pub fn holds_secret(&self) -> bool {
-        !matches!(self, Self::Saml(_))
-    }
-
     pub fn provider_type(&self) -> ProviderType {
         match self {
             Self::Saml(_) => ProviderType::Saml,

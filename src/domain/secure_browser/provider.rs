@@ -57,6 +57,17 @@ impl IdentityProvider {
         }
     }
 
+    /// The JSON pointers of its secrets in the body (`/oidc/clientSecret`, ...).
+    pub fn secret_pointers(&self) -> Vec<String> {
+        let member = self.provider_type().body_member();
+        self.details
+            .entries()
+            .into_iter()
+            .filter(|(_, entry)| matches!(entry, Entry::Secret(_)))
+            .map(|(field, _)| format!("/{member}/{}", field.member))
+            .collect()
+    }
+
     /// The document answered to clients: the body's shape, secrets replaced by their fingerprints.
     pub fn view(&self) -> Value {
         self.document(Rendering::View)
