@@ -271,6 +271,20 @@ async fn two_instances_never_lose_a_portal_update() {
     }
 }
 
+/// A PATCH of the demo's empty portal by the admin.
+fn empty_portal_patch(body: Value, if_match: Option<&str>) -> Value {
+    let mut event = as_caller(
+        portal_event(
+            "PATCH",
+            workmail_emulator::demo::EMPTY_PORTAL_ID,
+            Some(&body),
+        ),
+        Some(ADMIN),
+    );
+    set_header(&mut event, "if-match", if_match);
+    event
+}
+
 /// A portal's ETag seals its secrets with the deployment's key (one item in the lease table, made
 /// by whichever instance needs it first), so an ETag one instance answers is the one every other
 /// instance checks `If-Match` against, and a rotation on one, even to a secret with the same
@@ -313,12 +327,7 @@ async fn an_etag_one_instance_answers_holds_on_every_other() {
             "trial {trial}: {on_second:?}"
         );
 
-        let mut rename = admin(portal_event(
-            "PATCH",
-            empty,
-            Some(&json!({ "name": "Renamed" })),
-        ));
-        set_header(&mut rename, "if-match", Some(&etag));
+        let rename = empty_portal_patch(json!({ "name": "Renamed" }), Some(&etag));
         let renamed = answer(second.invoke(rename).await.outcome);
         assert_eq!(
             renamed.status, 200,
@@ -326,23 +335,10 @@ async fn an_etag_one_instance_answers_holds_on_every_other() {
         );
         let renamed_etag = renamed.header("etag").expect("an ETag").to_owned();
 
-        let rotation = answer(
-            second
-                .invoke(admin(portal_event(
-                    "PATCH",
-                    empty,
-                    Some(&json!({ "oidc": { "clientSecret": COLLIDING_B } })),
-                )))
-                .await
-                .outcome,
-        );
+        let rotate = empty_portal_patch(json!({ "oidc": { "clientSecret": COLLIDING_B } }), None);
+        let rotation = answer(second.invoke(rotate).await.outcome);
         assert_eq!(rotation.status, 200, "trial {trial}: {rotation:?}");
-        let mut stale = admin(portal_event(
-            "PATCH",
-            empty,
-            Some(&json!({ "name": "Stale" })),
-        ));
-        set_header(&mut stale, "if-match", Some(&renamed_etag));
+        let stale = empty_portal_patch(json!({ "name": "Stale" }), Some(&renamed_etag));
         let refused = answer(first.invoke(stale).await.outcome);
         assert_eq!(
             refused.status, 412,
