@@ -356,3 +356,30 @@ pub(super) fn result(
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lease::LeaseError;
+
+    fn failure_code(error: UseCaseError) -> String {
+        match refused(error, Vec::new()) {
+            Outcome::Failed { error } => error.code,
+            other => panic!("not a failure: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_or_malformed_etag_key_fails_the_remediation_with_its_own_code() {
+        let unavailable = EtagKeyError::Unavailable(LeaseError::Unavailable("timeout".to_owned()));
+        assert_eq!(
+            failure_code(UseCaseError::EtagKey(unavailable)),
+            "ETAG_KEY_UNAVAILABLE"
+        );
+        let malformed = EtagKeyError::Malformed("an ETag key has 32 bytes, not 16".to_owned());
+        assert_eq!(
+            failure_code(UseCaseError::EtagKey(malformed)),
+            "ETAG_KEY_INVALID"
+        );
+    }
+}
