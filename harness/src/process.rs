@@ -117,29 +117,41 @@ impl FunctionProcess {
     }
 
     async fn wait_for_first_poll(&mut self) -> Result<(), StartError> {
+        self.wait_for_polls(1).await
+    }
+
+    /// Waits until the function has asked for an event `polls` times in all: after an invocation's
+    /// answer, `invocations + 1` means it has finished the invocation and is idle again.
+    pub async fn wait_for_polls(&mut self, polls: u64) -> Result<(), StartError> {
         let polled = Arc::clone(&self.runtime.polled);
-        let notified = polled.notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
-        if self.runtime.first_poll().is_some() {
-            return Ok(());
-        }
-        tokio::select! {
-            () = &mut notified => Ok(()),
-            status = self.child.wait() => match status {
-                Ok(status) => {
-                    for reader in self.readers.drain(..) {
-                        let _ = reader.await;
-                    }
-                    Err(StartError::Exited {
-                        status,
-                        logs: self.logs(),
-                        init_error: self.runtime.init_error(),
-                    })
+        loop {
+            let notified = polled.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.runtime.polls() >= polls {
+                return Ok(());
+            }
+            tokio::select! {
+                () = &mut notified => {}
+                status = self.child.wait() => {
+                    return match status {
+                        Ok(status) => {
+                            for reader in self.readers.drain(..) {
+                                let _ = reader.await;
+                            }
+                            Err(StartError::Exited {
+                                status,
+                                logs: self.logs(),
+                                init_error: self.runtime.init_error(),
+                            })
+                        }
+                        Err(error) => Err(StartError::Io(error)),
+                    };
                 }
-                Err(error) => Err(StartError::Io(error)),
-            },
-            () = tokio::time::sleep(READY_TIMEOUT) => Err(StartError::NoPoll { logs: self.logs() }),
+                () = tokio::time::sleep(READY_TIMEOUT) => {
+                    return Err(StartError::NoPoll { logs: self.logs() });
+                }
+            }
         }
     }
 
@@ -162,6 +174,19 @@ impl FunctionProcess {
             nanoseconds += schedstat.split_whitespace().next()?.parse::<u64>().ok()?;
         }
         Some(Duration::from_nanos(nanoseconds))
+    }
+
+    /// The page faults the function's process has taken so far, minor and major (Linux's
+    /// `/proc/<pid>/stat`): each is a trip into the kernel to map a page of the binary, or to give
+    /// the heap or a stack a fresh one.
+    pub fn page_faults(&self) -> Option<u64> {
+        let pid = self.child.id()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let minor: u64 = fields.get(7)?.parse().ok()?;
+        let major: u64 = fields.get(9)?.parse().ok()?;
+        Some(minor + major)
     }
 
     /// Hands `event` to the function and waits for its answer.
@@ -200,6 +225,19 @@ impl FunctionProcess {
     /// share the machine with its teardown.
     pub async fn stop(mut self) -> std::io::Result<()> {
         self.child.kill().await
+    }
+
+    /// Ends the process with SIGTERM, as Lambda ends an instance, and waits until it has exited: a
+    /// process under a profiler (valgrind) writes its profile on the way out, which SIGKILL would
+    /// not let it do.
+    pub async fn terminate(mut self) -> std::io::Result<ExitStatus> {
+        if let Some(pid) = self.child.id() {
+            Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await?;
+        }
+        self.child.wait().await
     }
 
     /// Whether the process is still running.

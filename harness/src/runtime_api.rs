@@ -38,6 +38,7 @@ pub(crate) struct PendingEvent {
 struct Shared {
     waiting: HashMap<String, oneshot::Sender<Posted>>,
     first_poll: Option<Instant>,
+    polls: u64,
     init_error: Option<Value>,
 }
 
@@ -99,6 +100,11 @@ impl RuntimeApi {
         self.lock().first_poll
     }
 
+    /// How many times the function has asked for an event.
+    pub fn polls(&self) -> u64 {
+        self.lock().polls
+    }
+
     pub fn init_error(&self) -> Option<Value> {
         self.lock().init_error.clone()
     }
@@ -151,6 +157,7 @@ impl Context {
         {
             let mut shared = self.lock();
             shared.first_poll.get_or_insert_with(Instant::now);
+            shared.polls += 1;
         }
         self.polled.notify_waiters();
         let Some(pending) = self.queue.lock().await.recv().await else {

@@ -9,29 +9,11 @@
 //!
 //! Usage: bench-cold-start <api binary> <hello-world binary> [cold starts] [warm invocations]
 
-use std::path::Path;
 use std::time::Duration;
 
-use lambda_harness::tls::TestPki;
-use lambda_harness::{FunctionProcess, Outcome};
+use bench_cold_start::{BoxError, Function, Upstream, event, expect_ok, functions, machine};
+use lambda_harness::FunctionProcess;
 use serde_json::Value;
-use workmail_emulator::Emulator;
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-const EVENT: &str = "rest-get.json";
-
-struct Function {
-    label: &'static str,
-    path: String,
-    name: &'static str,
-}
-
-struct Scenario {
-    title: &'static str,
-    endpoint: String,
-    roots: Vec<(&'static str, String)>,
-}
 
 #[derive(Default)]
 struct Samples {
@@ -40,6 +22,8 @@ struct Samples {
     total: Vec<Duration>,
     init_cpu: Vec<Duration>,
     first_cpu: Vec<Duration>,
+    init_faults: Vec<u64>,
+    first_faults: Vec<u64>,
 }
 
 #[tokio::main]
@@ -50,19 +34,7 @@ async fn main() -> Result<(), BoxError> {
     let hello = args.next().ok_or(usage)?;
     let cold_starts: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(30);
     let warm_invocations: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(200);
-    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let functions = [
-        Function {
-            label: "hello-world",
-            path: hello,
-            name: "HelloWorldFunction",
-        },
-        Function {
-            label: "api",
-            path: api,
-            name: "ApiFunction",
-        },
-    ];
+    let functions = functions(api, hello);
 
     println!("machine: {}", machine());
     for function in &functions {
@@ -80,82 +52,13 @@ async fn main() -> Result<(), BoxError> {
         .collect::<Result<_, _>>()?;
     println!("size api/hello: {:.2}x", sizes[1] as f64 / sizes[0] as f64);
 
-    let emulator = Emulator::start().await?;
-    emulator.seed_demo();
-    let pki = TestPki::new("idp-gateway cold-start benchmark")?;
-    let terminator = pki.terminator(emulator.address()).await?;
-    println!(
-        "WorkMail (and WorkSpaces Web, DynamoDB): the emulator on {}, and in front of it on {} a rustls terminator (RSA 2048 leaf and intermediate under a test root, as AWS's endpoints present under Amazon Root CA 1; the root trusted through EXTRA_ROOT_CERTIFICATES_FILE)",
-        emulator.url(),
-        terminator.url()
-    );
+    let upstream = Upstream::start().await?;
+    println!("{}", upstream.describe());
+    let terminator = &upstream.terminator;
+    let event = event()?;
 
-    let work = std::env::temp_dir().join(format!(
-        "idp-gateway-bench-cold-start-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&work)?;
-    let root = work.join("bench-root.pem");
-    std::fs::write(&root, pki.root_pem())?;
-    // The roots as a deployed api has them (Amazon's five, compiled in), and the test root, since
-    // the terminator's chain ends at no Amazon root. The second scenario is how issue 12's first
-    // figures were taken: WorkMail over plain HTTP, so that no handshake is part of the first request.
-    let scenarios = [
-        Scenario {
-            title: "WorkMail over TLS: Amazon's roots (compiled in) and the benchmark's root (EXTRA_ROOT_CERTIFICATES_FILE)",
-            endpoint: terminator.url(),
-            roots: vec![(
-                "EXTRA_ROOT_CERTIFICATES_FILE",
-                root.to_string_lossy().into_owned(),
-            )],
-        },
-        Scenario {
-            title: "WorkMail over plain HTTP (the emulator itself, no handshake)",
-            endpoint: emulator.url(),
-            roots: Vec::new(),
-        },
-    ];
-
-    // As template.yaml deploys the api: the managed list and the access policy from files, a lease
-    // table (a DynamoDB client built at start, never called by a GET), the WorkMail call settings,
-    // and the endpoint table of the function's region (the harness's, us-east-1).
-    let file = |path: &str| repository.join(path).to_string_lossy().into_owned();
-    let deployed = |endpoint: &str| -> Vec<(&'static str, String)> {
-        vec![
-            ("AWS_ENDPOINT_URL_WORKMAIL", endpoint.to_owned()),
-            ("AWS_ENDPOINT_URL_WORKSPACES_WEB", endpoint.to_owned()),
-            ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.to_owned()),
-            ("AWS_ACCESS_KEY_ID", "AKIDBENCHCOLDSTART".to_owned()),
-            ("AWS_SECRET_ACCESS_KEY", "secret".to_owned()),
-            ("AWS_SESSION_TOKEN", "session".to_owned()),
-            (
-                "MANAGED_ORGANIZATIONS_FILE",
-                file("managed-organizations/managed-organizations.json"),
-            ),
-            (
-                "ACCESS_POLICY_FILE",
-                file("access-policy/access-policy.json"),
-            ),
-            ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true".to_owned()),
-            ("WORKMAIL_OPERATION_TIMEOUT_MS", "5000".to_owned()),
-            ("WORKMAIL_ATTEMPT_TIMEOUT_MS", "2000".to_owned()),
-            ("WORKMAIL_MAX_ATTEMPTS", "3".to_owned()),
-            ("WRITE_LOCK_TABLE", "idp-gateway-write-locks".to_owned()),
-            ("WRITE_LOCK_IN_PROCESS", "false".to_owned()),
-            (
-                "SMITHY_CLIENT_SDK_CUSTOM_PARTITION",
-                file("endpoint-partitions/endpoint-partition-us-east-1.json"),
-            ),
-        ]
-    };
-    let event = event(&repository, EVENT)?;
-
-    for scenario in &scenarios {
-        let env: Vec<(&str, String)> = deployed(&scenario.endpoint)
-            .into_iter()
-            .chain(scenario.roots.iter().cloned())
-            .collect();
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for scenario in &upstream.scenarios() {
+        let env = scenario.env();
         let before = terminator.handshakes();
         // Interleaved, each first in turn, and every process ended and reaped before the next
         // starts, so that load from elsewhere on the machine, and the teardown of the process
@@ -171,6 +74,7 @@ async fn main() -> Result<(), BoxError> {
                     .map_err(|e| format!("{} did not start: {e:?}", function.label))?;
                 let init = process.cold_start().unwrap_or_default();
                 let init_cpu = process.cpu_time().unwrap_or_default();
+                let init_faults = process.page_faults().unwrap_or_default();
                 let invocation = process.invoke(event.clone()).await;
                 expect_ok(function.label, &invocation.outcome, &process.logs())?;
                 let first_cpu = process
@@ -182,6 +86,13 @@ async fn main() -> Result<(), BoxError> {
                 samples.total.push(init + invocation.latency);
                 samples.init_cpu.push(init_cpu);
                 samples.first_cpu.push(first_cpu);
+                samples.init_faults.push(init_faults);
+                samples.first_faults.push(
+                    process
+                        .page_faults()
+                        .unwrap_or_default()
+                        .saturating_sub(init_faults),
+                );
                 process.stop().await?;
             }
         }
@@ -203,7 +114,6 @@ async fn main() -> Result<(), BoxError> {
             &mut api.cpu,
         );
     }
-    let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }
 
@@ -261,6 +171,16 @@ fn table(samples: &mut [Samples; 2]) {
         &mut hello.first_cpu,
         &mut api.first_cpu,
     );
+    count_row(
+        "init, page faults",
+        &mut hello.init_faults,
+        &mut api.init_faults,
+    );
+    count_row(
+        "first request, page faults",
+        &mut hello.first_faults,
+        &mut api.first_faults,
+    );
 }
 
 fn row(label: &str, hello: &mut [Duration], api: &mut [Duration]) {
@@ -274,40 +194,18 @@ fn row(label: &str, hello: &mut [Duration], api: &mut [Duration]) {
     );
 }
 
-fn expect_ok(label: &str, outcome: &Outcome, logs: &[String]) -> Result<(), String> {
-    match outcome {
-        Outcome::Response(body) if body["statusCode"] == 200 => Ok(()),
-        other => Err(format!(
-            "{label}: expected a 200 response, got {other:?}; logs: {logs:#?}"
-        )),
-    }
+fn count_row(label: &str, hello: &mut [u64], api: &mut [u64]) {
+    let (h50, h90) = (percentile(hello, 0.5), percentile(hello, 0.9));
+    let (a50, a90) = (percentile(api, 0.5), percentile(api, 0.9));
+    println!(
+        "{label:<34} {:>22} {:>22} {:>9.2}x",
+        format!("{h50} / {h90}"),
+        format!("{a50} / {a90}"),
+        a50 as f64 / h50.max(1) as f64
+    );
 }
 
-fn event(repository: &Path, file: &str) -> Result<Value, BoxError> {
-    let path = repository.join("events").join(file);
-    Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
-}
-
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|line| line.strip_prefix("model name"))
-        .and_then(|rest| rest.split_once(':'))
-        .map_or("unknown CPU", |(_, model)| model.trim())
-        .to_owned();
-    let os = std::fs::read_to_string("/etc/os-release")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix("PRETTY_NAME="))
-        .map_or("unknown OS".to_owned(), |name| {
-            name.trim_matches('"').to_owned()
-        });
-    format!("{cpus} CPUs, {model}, {os}, {}", std::env::consts::ARCH)
-}
-
-fn percentile(samples: &mut [Duration], q: f64) -> Duration {
+fn percentile<T: Ord + Copy + Default>(samples: &mut [T], q: f64) -> T {
     samples.sort();
     let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
     samples.get(index).copied().unwrap_or_default()
