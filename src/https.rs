@@ -11,12 +11,15 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use aws_config::{BehaviorVersion, ConfigLoader};
-use aws_smithy_http_client::proxy::ProxyConfig;
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
-use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use aws_smithy_http_client::tls::{TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::SectionKind;
 use tracing::{info, warn};
+
+use client::PreparedHttps;
+
+mod client;
 
 /// Amazon Root CA 1 to 4 and Starfield Services Root Certificate Authority - G2.
 const AMAZON_TRUST_SERVICES_ROOTS: &[u8] = include_bytes!("https/amazon-trust-services.pem");
@@ -84,42 +87,25 @@ impl TrustedRoots {
     }
 
     /// The AWS configuration loader every client of the process starts from: its HTTPS client
-    /// trusts these roots (and honours `HTTPS_PROXY` / `NO_PROXY`, as the SDK's default does).
+    /// trusts these roots (and honours `HTTPS_PROXY` / `NO_PROXY`, as the SDK's default does), and
+    /// makes each client's connector as the client is built ([`client`]).
     pub fn config_loader(&self) -> ConfigLoader {
+        aws_config::defaults(BehaviorVersion::latest())
+            .http_client(SharedHttpClient::new(self.https()))
+    }
+
+    fn https(&self) -> PreparedHttps {
         let mut trust = TrustStore::empty()
             .with_native_roots(false)
             .with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS);
         if let Some(extra) = &self.extra {
             trust.add_pem_certificate(extra.pem.clone());
         }
-        let calling = tls_context(trust);
-        let checking = tls_context(TrustStore::empty().with_native_roots(false));
-        let https = Builder::new().build_with_connector_fn(move |settings, runtime_components| {
-            // The SDK calls this once without settings as it builds each client, only so that the
-            // system's roots load before the first request, and drops what it gets
-            // (aws-smithy-http-client's validate_base_client_config). These roots were checked
-            // at start-up, so that call gets a connector trusting no root, which could complete
-            // no handshake, and the roots are decoded only for connectors that make calls. Were a
-            // later SDK to call with no settings for real requests, they would fail closed, and
-            // tests/tls_roots.rs (a_chain_to_an_extra_root_is_accepted) fails.
-            let context = if settings.is_some() {
-                &calling
-            } else {
-                &checking
-            };
-            let mut connector = ConnectorBuilder::default()
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::AwsLc,
-                ))
-                .tls_context(context.clone());
-            connector.set_connector_settings(settings.cloned());
-            if let Some(components) = runtime_components {
-                connector.set_sleep_impl(components.sleep_impl());
-            }
-            connector.set_proxy_config(Some(ProxyConfig::from_env()));
-            connector.build()
-        });
-        aws_config::defaults(BehaviorVersion::latest()).http_client(https)
+        let tls = TlsContext::builder()
+            .with_trust_store(trust)
+            .build()
+            .expect("a TLS context with no extra server names cannot fail to build");
+        PreparedHttps::new(tls)
     }
 
     /// Logs which roots the AWS calls trust: a warning where the trust is widened.
@@ -133,13 +119,6 @@ impl TrustedRoots {
             ),
         }
     }
-}
-
-fn tls_context(trust: TrustStore) -> TlsContext {
-    TlsContext::builder()
-        .with_trust_store(trust)
-        .build()
-        .expect("a TLS context with no extra server names cannot fail to build")
 }
 
 /// The file at `path`, which must be a regular file (a FIFO would block the start, a device
@@ -350,6 +329,60 @@ mod tests {
             error.to_string().contains("is larger than 1048576 bytes"),
             "{error}"
         );
+    }
+
+    /// Each SDK client's connector is made as the client is built, for the timeouts its calls ask
+    /// for: a call finds it made, and makes none.
+    #[tokio::test]
+    async fn every_clients_connector_is_made_as_the_client_is_built() {
+        use crate::domain::OrganizationId;
+        use crate::lease::{DynamoDbLeases, LeaseKey, WriteLeases};
+        use crate::workmail::{IdentityProviderStore, SdkWorkMail, UpstreamSettings};
+        use std::time::Duration;
+
+        let https = TrustedRoots::from_env(|_| None).expect("roots").https();
+        // Nothing listens on port 9 of loopback: every call fails at once, after asking for its
+        // connector.
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(SharedHttpClient::new(https.clone()))
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .credentials_provider(aws_sdk_workmail::config::Credentials::new(
+                "AKIDTEST", "secret", None, None, "tests",
+            ))
+            .load()
+            .await;
+        let settings = UpstreamSettings {
+            connect_timeout: Duration::from_millis(700),
+            max_attempts: 1,
+            ..UpstreamSettings::default()
+        };
+        let workmail = SdkWorkMail::new(&config, &settings);
+        let leases = DynamoDbLeases::new(&config, "idp-gateway-write-locks");
+        let built = https.made();
+        assert_eq!(
+            built,
+            [
+                (Some(Duration::from_millis(500)), None),
+                (Some(Duration::from_millis(700)), None),
+            ],
+            "one connector for the lease table's timeouts, one for WorkMail's"
+        );
+
+        let organization = OrganizationId::parse("m-0123456789abcdef0123456789abcdef").expect("id");
+        workmail
+            .describe(&organization)
+            .await
+            .expect_err("nothing listens");
+        leases
+            .try_acquire(
+                &LeaseKey::workmail_organization(&organization),
+                "owner",
+                Duration::from_secs(10),
+            )
+            .await
+            .expect_err("nothing listens");
+        assert_eq!(https.made(), built, "a call made a connector of its own");
     }
 
     #[test]
