@@ -347,6 +347,10 @@ mod tests {
             .http_client(SharedHttpClient::new(https.clone()))
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url("http://127.0.0.1:9")
+            // A FIPS or dual-stack setting in the environment would refuse the endpoint before
+            // any call asked for a connector.
+            .use_fips(false)
+            .use_dual_stack(false)
             .credentials_provider(aws_sdk_workmail::config::Credentials::new(
                 "AKIDTEST", "secret", None, None, "tests",
             ))
@@ -374,6 +378,11 @@ mod tests {
             .describe(&organization)
             .await
             .expect_err("nothing listens");
+        assert_eq!(
+            https.calls(),
+            1,
+            "the WorkMail call (one attempt) asked for its connector"
+        );
         leases
             .try_acquire(
                 &LeaseKey::workmail_organization(&organization),
@@ -382,6 +391,10 @@ mod tests {
             )
             .await
             .expect_err("nothing listens");
+        assert!(
+            https.calls() > 1,
+            "the lease-table call asked for its connector"
+        );
         assert_eq!(https.made(), built, "a call made a connector of its own");
     }
 

@@ -20,10 +20,10 @@ use aws_smithy_runtime_api::client::runtime_components::{
     RuntimeComponents, RuntimeComponentsBuilder,
 };
 use aws_smithy_types::config_bag::ConfigBag;
-use aws_smithy_types::timeout::TimeoutConfig;
+use aws_smithy_types::timeout::MergeTimeoutConfig;
 use tracing::debug;
 
-/// A connector's settings: what the SDK asks a connector for by (its connect and read timeouts).
+/// What the SDK tells connectors apart by: a call's connect and read timeouts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Timeouts {
     connect: Option<Duration>,
@@ -31,15 +31,21 @@ struct Timeouts {
 }
 
 impl Timeouts {
-    /// As the SDK's orchestrator derives a call's connector settings from the client's timeout
-    /// configuration (aws-smithy-runtime, `try_attempt`).
-    fn of(config: Option<&TimeoutConfig>) -> Self {
+    /// As the SDK's orchestrator derives a call's connector settings: from the timeout
+    /// configuration of every layer of the configuration merged (`MergeTimeoutConfig`, which
+    /// aws-smithy-types documents as the orchestrator's and not meant for others; it is the one
+    /// way to resolve what a call will ask for), read as `try_attempt` reads it.
+    fn of(cfg: &ConfigBag) -> Self {
+        let config = cfg.load::<MergeTimeoutConfig>();
         Self {
-            connect: config.and_then(TimeoutConfig::connect_timeout),
-            read: config.and_then(TimeoutConfig::read_timeout),
+            connect: config.connect_timeout(),
+            read: config.read_timeout(),
         }
     }
 
+    /// The settings a connector is built with. `HttpConnectorSettings` holds these two timeouts
+    /// and nothing else in aws-smithy-runtime-api 1.20; were it to gain a field, the connectors
+    /// would be built without it, and this and `From<&HttpConnectorSettings>` must carry it.
     fn settings(self) -> HttpConnectorSettings {
         let mut settings = HttpConnectorSettings::builder();
         settings.set_connect_timeout(self.connect);
@@ -68,10 +74,28 @@ impl From<&HttpConnectorSettings> for Timeouts {
 /// the call derives its settings from, and keeps it: start-up does the work once, the first request
 /// none of it. A call that asks for settings no client was built with still gets a connector,
 /// made then (and logged).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(super) struct PreparedHttps {
     tls: TlsContext,
     connectors: Arc<RwLock<HashMap<Timeouts, SharedHttpConnector>>>,
+    /// How many times a call asked for its connector, for the tests.
+    #[cfg(test)]
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// The connectors' timeouts only: the TLS context's `Debug` prints every root certificate's
+/// bytes, and the SDK logs its HTTP client's `Debug` at TRACE with every operation.
+impl std::fmt::Debug for PreparedHttps {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let connectors = self
+            .connectors
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        formatter
+            .debug_struct("PreparedHttps")
+            .field("connectors", &connectors.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl PreparedHttps {
@@ -79,14 +103,17 @@ impl PreparedHttps {
         Self {
             tls,
             connectors: Arc::default(),
+            #[cfg(test)]
+            calls: Arc::default(),
         }
     }
 
+    /// The connector for `timeouts`, and whether it was made now.
     fn connector(
         &self,
         timeouts: Timeouts,
         sleep: Option<SharedAsyncSleep>,
-    ) -> SharedHttpConnector {
+    ) -> (SharedHttpConnector, bool) {
         let made = self
             .connectors
             .read()
@@ -94,14 +121,18 @@ impl PreparedHttps {
             .get(&timeouts)
             .cloned();
         if let Some(connector) = made {
-            return connector;
+            return (connector, false);
         }
-        self.connectors
+        let mut connectors = self
+            .connectors
             .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(timeouts)
-            .or_insert_with(|| SharedHttpConnector::new(self.make(timeouts, sleep)))
-            .clone()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(connector) = connectors.get(&timeouts) {
+            return (connector.clone(), false);
+        }
+        let connector = SharedHttpConnector::new(self.make(timeouts, sleep));
+        connectors.insert(timeouts, connector.clone());
+        (connector, true)
     }
 
     fn make(&self, timeouts: Timeouts, sleep: Option<SharedAsyncSleep>) -> Connector {
@@ -114,6 +145,12 @@ impl PreparedHttps {
         connector.set_sleep_impl(sleep);
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
         connector.build()
+    }
+
+    /// How many times a call has asked for its connector so far.
+    #[cfg(test)]
+    pub(super) fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The connect and read timeouts of the connectors made so far, in order, for the tests.
@@ -137,19 +174,17 @@ impl HttpClient for PreparedHttps {
         settings: &HttpConnectorSettings,
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
+        #[cfg(test)]
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let timeouts = Timeouts::from(settings);
-        let made = self
-            .connectors
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains_key(&timeouts);
-        if !made {
+        let (connector, made_now) = self.connector(timeouts, components.sleep_impl());
+        if made_now {
             debug!(
                 ?timeouts,
-                "an HTTPS connector is made at a call: no client was built with these timeouts"
+                "an HTTPS connector was made at a call: no client was built with these timeouts"
             );
         }
-        self.connector(timeouts, components.sleep_impl())
+        connector
     }
 
     fn validate_base_client_config(
@@ -157,10 +192,7 @@ impl HttpClient for PreparedHttps {
         components: &RuntimeComponentsBuilder,
         cfg: &ConfigBag,
     ) -> Result<(), BoxError> {
-        self.connector(
-            Timeouts::of(cfg.load::<TimeoutConfig>()),
-            components.sleep_impl(),
-        );
+        self.connector(Timeouts::of(cfg), components.sleep_impl());
         Ok(())
     }
 
