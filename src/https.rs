@@ -18,8 +18,10 @@ use rustls_pki_types::pem::SectionKind;
 use tracing::{info, warn};
 
 use client::PreparedHttps;
+pub use endpoint_lookups::{EndpointLookups, EndpointSettings, host_of};
 
 mod client;
+mod endpoint_lookups;
 
 /// Amazon Root CA 1 to 4 and Starfield Services Root Certificate Authority - G2.
 const AMAZON_TRUST_SERVICES_ROOTS: &[u8] = include_bytes!("https/amazon-trust-services.pem");
@@ -87,14 +89,15 @@ impl TrustedRoots {
     }
 
     /// The AWS configuration loader every client of the process starts from: its HTTPS client
-    /// trusts these roots (and honours `HTTPS_PROXY` / `NO_PROXY`, as the SDK's default does), and
-    /// makes each client's connector as the client is built ([`client`]).
-    pub fn config_loader(&self) -> ConfigLoader {
+    /// trusts these roots (and honours `HTTPS_PROXY` / `NO_PROXY`, as the SDK's default does),
+    /// takes the answers of `lookups` for the endpoints' names, and makes each client's connector
+    /// as the client is built ([`client`]).
+    pub fn config_loader(&self, lookups: &EndpointLookups) -> ConfigLoader {
         aws_config::defaults(BehaviorVersion::latest())
-            .http_client(SharedHttpClient::new(self.https()))
+            .http_client(SharedHttpClient::new(self.https(lookups)))
     }
 
-    fn https(&self) -> PreparedHttps {
+    fn https(&self, lookups: &EndpointLookups) -> PreparedHttps {
         let mut trust = TrustStore::empty()
             .with_native_roots(false)
             .with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS);
@@ -105,7 +108,7 @@ impl TrustedRoots {
             .with_trust_store(trust)
             .build()
             .expect("a TLS context with no extra server names cannot fail to build");
-        PreparedHttps::new(tls)
+        PreparedHttps::new(tls, lookups.clone())
     }
 
     /// Logs which roots the AWS calls trust: a warning where the trust is widened.
@@ -340,7 +343,9 @@ mod tests {
         use crate::workmail::{IdentityProviderStore, SdkWorkMail, UpstreamSettings};
         use std::time::Duration;
 
-        let https = TrustedRoots::from_env(|_| None).expect("roots").https();
+        let https = TrustedRoots::from_env(|_| None)
+            .expect("roots")
+            .https(&EndpointLookups::default());
         // Nothing listens on port 9 of loopback: every call fails at once, after asking for its
         // connector.
         let config = aws_config::defaults(BehaviorVersion::latest())
@@ -396,6 +401,45 @@ mod tests {
             "the lease-table call asked for its connector"
         );
         assert_eq!(https.made(), built, "a call made a connector of its own");
+    }
+
+    /// A call to an endpoint named by a host name connects to the address the early lookup
+    /// found, and asks the system for none.
+    #[tokio::test]
+    async fn a_call_to_a_named_endpoint_connects_to_the_early_answer() {
+        use crate::domain::OrganizationId;
+        use crate::workmail::{IdentityProviderStore, SdkWorkMail, UpstreamSettings};
+
+        let emulator = workmail_emulator::Emulator::start()
+            .await
+            .expect("emulator");
+        emulator.seed_demo();
+        let lookups = EndpointLookups::default();
+        let config = TrustedRoots::from_env(|_| None)
+            .expect("roots")
+            .config_loader(&lookups)
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(format!("http://localhost:{}", emulator.address().port()))
+            .use_fips(false)
+            .use_dual_stack(false)
+            .credentials_provider(aws_sdk_workmail::config::Credentials::new(
+                "AKIDTEST", "secret", None, None, "tests",
+            ))
+            .load()
+            .await;
+        let host = SdkWorkMail::endpoint_host(&config).await;
+        assert_eq!(host.as_deref(), Some("localhost"));
+        lookups.start(host);
+        let workmail = SdkWorkMail::new(&config, &UpstreamSettings::default());
+        let organization =
+            OrganizationId::parse(workmail_emulator::demo::ORGANIZATION_ID).expect("id");
+        let configuration = workmail.describe(&organization).await.expect("answered");
+        assert!(configuration.is_some(), "the demo organization has one");
+        assert_eq!(
+            lookups.counts(),
+            (1, 0),
+            "the connection took the early answer"
+        );
     }
 
     #[test]

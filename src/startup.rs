@@ -12,7 +12,7 @@ use crate::domain::secure_browser::ResourceScope;
 use crate::domain::{InvalidManagedList, ManagedOrganizations};
 use crate::enforce::{EnforcementPolicy, Enforcer, InvalidPolicy};
 use crate::http::{AccessControl, Api};
-use crate::https::{RootsError, TrustedRoots};
+use crate::https::{EndpointLookups, RootsError, TrustedRoots};
 use crate::lease::{DynamoDbLeases, InProcessLeases, LeaseSettings, LeaseStore};
 use crate::workmail::{SdkWorkMail, SettingsError, UpstreamSettings};
 use crate::workspaces_web::SdkWorkSpacesWeb;
@@ -105,10 +105,33 @@ impl Upstream {
         // region to check it against before the configuration loads.
         let region = configured_region(|name| std::env::var(name).ok());
         let table = endpoint_partitions::check(|name| std::env::var(name).ok(), region.as_deref())?;
-        let sdk_config = config_loader(&roots, |name| std::env::var(name).ok())
+        let lookups = EndpointLookups::default();
+        let sdk_config = config_loader(&roots, &lookups, |name| std::env::var(name).ok())
             .load()
             .await;
-        Self::new(sdk_config, settings, table)
+        let upstream = Self::new(sdk_config, settings, table)?;
+        // Before the clients are built, so that the lookups run beside the rest of init.
+        lookups.start(upstream.endpoint_hosts().await);
+        Ok(upstream)
+    }
+
+    /// The hosts the functions' calls go to, most called first: WorkMail, the lease table's
+    /// DynamoDB where `WRITE_LOCK_TABLE` names one, WorkSpaces Web.
+    async fn endpoint_hosts(&self) -> Vec<String> {
+        let leases_named = std::env::var("WRITE_LOCK_TABLE").is_ok_and(|table| !table.is_empty());
+        let dynamodb = if leases_named {
+            DynamoDbLeases::endpoint_host(&self.sdk_config).await
+        } else {
+            None
+        };
+        [
+            SdkWorkMail::endpoint_host(&self.sdk_config).await,
+            dynamodb,
+            SdkWorkSpacesWeb::endpoint_host(&self.sdk_config).await,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// The upstream on `sdk_config`, whose clients read the endpoint table `table` was checked for,
@@ -156,9 +179,10 @@ impl Upstream {
 /// service) at every cold start costs more than the rest of the configuration together.
 pub fn config_loader(
     roots: &TrustedRoots,
+    lookups: &EndpointLookups,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> aws_config::ConfigLoader {
-    let mut loader = roots.config_loader();
+    let mut loader = roots.config_loader(lookups);
     if let Some(region) = configured_region(&lookup) {
         loader = loader.region(aws_config::Region::new(region));
     }

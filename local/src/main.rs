@@ -11,7 +11,7 @@ use std::time::Duration;
 use aws_sdk_workmail::config::ProvideCredentials;
 use idp_gateway::domain::secure_browser::ResourceScope;
 use idp_gateway::http::Api;
-use idp_gateway::https::TrustedRoots;
+use idp_gateway::https::{EndpointLookups, TrustedRoots};
 use idp_gateway::startup::{
     Upstream, access_from_env, config_loader, configured_region, endpoint_partitions,
     local_scope_from,
@@ -163,7 +163,7 @@ fn bind_problem(port: u16, error: &std::io::Error) -> String {
 /// credentials, the demo's region.
 async fn emulator_config(roots: &TrustedRoots, emulator: &Emulator) -> aws_config::SdkConfig {
     roots
-        .config_loader()
+        .config_loader(&EndpointLookups::default())
         .region(EMULATOR_REGION)
         .endpoint_url(emulator.url())
         .credentials_provider(aws_sdk_workmail::config::Credentials::new(
@@ -180,9 +180,11 @@ async fn emulator_config(roots: &TrustedRoots, emulator: &Emulator) -> aws_confi
 /// The AWS configuration of this shell (environment, profile, SSO), with its region and
 /// credentials resolved now: a server that would answer every request 502 does not start.
 async fn aws_config_checked(roots: &TrustedRoots) -> Result<aws_config::SdkConfig, Vec<String>> {
-    let sdk_config = config_loader(roots, |name| std::env::var(name).ok())
-        .load()
-        .await;
+    let sdk_config = config_loader(roots, &EndpointLookups::default(), |name| {
+        std::env::var(name).ok()
+    })
+    .load()
+    .await;
     let mut problems = Vec::new();
     if sdk_config.region().is_none() {
         problems.push(

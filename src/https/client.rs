@@ -1,6 +1,7 @@
 //! The SDK `HttpClient` of every AWS client of the process: rustls on aws-lc (the SDK's own connector)
-//! trusting the process's roots, one connector per timeout setting, each made as the first SDK client
-//! that uses it is built (at start-up) rather than at that client's first call.
+//! trusting the process's roots and resolving names through the process's early lookups, one
+//! connector per timeout setting, each made as the first SDK client that uses it is built (at
+//! start-up) rather than at that client's first call.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -22,6 +23,8 @@ use aws_smithy_runtime_api::client::runtime_components::{
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::timeout::MergeTimeoutConfig;
 use tracing::debug;
+
+use super::endpoint_lookups::EndpointLookups;
 
 /// What the SDK tells connectors apart by: a call's connect and read timeouts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,6 +80,7 @@ impl From<&HttpConnectorSettings> for Timeouts {
 #[derive(Clone)]
 pub(super) struct PreparedHttps {
     tls: TlsContext,
+    lookups: EndpointLookups,
     connectors: Arc<RwLock<HashMap<Timeouts, SharedHttpConnector>>>,
     /// How many times a call asked for its connector, for the tests.
     #[cfg(test)]
@@ -99,9 +103,10 @@ impl std::fmt::Debug for PreparedHttps {
 }
 
 impl PreparedHttps {
-    pub(super) fn new(tls: TlsContext) -> Self {
+    pub(super) fn new(tls: TlsContext, lookups: EndpointLookups) -> Self {
         Self {
             tls,
+            lookups,
             connectors: Arc::default(),
             #[cfg(test)]
             calls: Arc::default(),
@@ -144,7 +149,7 @@ impl PreparedHttps {
         connector.set_connector_settings(Some(timeouts.settings()));
         connector.set_sleep_impl(sleep);
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build()
+        connector.build_with_resolver(self.lookups.clone())
     }
 
     /// How many times a call has asked for its connector so far.

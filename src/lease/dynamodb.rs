@@ -18,6 +18,7 @@ use tokio::sync::OnceCell;
 
 use super::{Acquisition, Lease, LeaseError, LeaseKey, WriteLeases};
 use crate::domain::EtagKey;
+use crate::https::{EndpointSettings, host_of};
 use crate::workmail::describe_chain;
 
 /// How long one lease call may take in all, retries included: a lease store that does not answer in
@@ -55,6 +56,32 @@ impl DynamoDbLeases {
             table: table.into(),
             etag_key: Arc::default(),
         }
+    }
+
+    /// The host a client built from `sdk_config` sends its calls to, as DynamoDB's endpoint rules
+    /// resolve it before credentials are known: the regional endpoint, not an account's
+    /// (`<account>.ddb.<region>.amazonaws.com`), which the SDK chooses only where the credentials
+    /// carry an account id (Lambda's do not); none where the rules refuse the settings.
+    pub async fn endpoint_host(sdk_config: &SdkConfig) -> Option<String> {
+        use aws_sdk_dynamodb::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+        let settings = EndpointSettings::of(sdk_config, "DynamoDB");
+        let params = Params::builder()
+            .set_region(settings.region)
+            .set_use_fips(settings.use_fips)
+            .set_use_dual_stack(settings.use_dual_stack)
+            .set_endpoint(settings.endpoint)
+            .set_account_id_endpoint_mode(
+                sdk_config
+                    .account_id_endpoint_mode()
+                    .map(|mode| mode.to_string()),
+            )
+            .build()
+            .ok()?;
+        let endpoint = DefaultResolver::new()
+            .resolve_endpoint(&params)
+            .await
+            .ok()?;
+        host_of(endpoint.url())
     }
 
     pub fn table(&self) -> &str {

@@ -17,6 +17,7 @@ use crate::domain::{
     ApplicationArn, AuthenticationMode, IdentityCenter, IdentityProviderConfiguration, InstanceArn,
     OrganizationId, PersonalAccessTokens, TokenLifetime, TokenStatus, UnrecognizedConfiguration,
 };
+use crate::https::{EndpointSettings, host_of};
 
 /// The WorkMail client, built once at start-up and shared by every invocation.
 #[derive(Debug, Clone)]
@@ -36,6 +37,25 @@ impl SdkWorkMail {
         Self {
             client: Client::from_conf(config),
         }
+    }
+
+    /// The host a client built from `sdk_config` sends its calls to, as WorkMail's endpoint rules
+    /// resolve it; none where they refuse the settings.
+    pub async fn endpoint_host(sdk_config: &SdkConfig) -> Option<String> {
+        use aws_sdk_workmail::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+        let settings = EndpointSettings::of(sdk_config, "WorkMail");
+        let params = Params::builder()
+            .set_region(settings.region)
+            .set_use_fips(settings.use_fips)
+            .set_use_dual_stack(settings.use_dual_stack)
+            .set_endpoint(settings.endpoint)
+            .build()
+            .ok()?;
+        let endpoint = DefaultResolver::new()
+            .resolve_endpoint(&params)
+            .await
+            .ok()?;
+        host_of(endpoint.url())
     }
 }
 

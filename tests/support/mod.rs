@@ -38,7 +38,7 @@ pub fn test_settings() -> UpstreamSettings {
 pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     idp_gateway::https::TrustedRoots::from_env(|_| None)
         .expect("Amazon's roots")
-        .config_loader()
+        .config_loader(&idp_gateway::https::EndpointLookups::default())
         .region("us-east-1")
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "tests"))
