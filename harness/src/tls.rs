@@ -1,5 +1,5 @@
 //! A loopback TLS terminator in front of a plain-HTTP server (the emulator), presenting a chain of
-//! the shape AWS's service endpoints present (an RSA 2048 leaf for 127.0.0.1, signed by an RSA 2048
+//! the shape AWS's service endpoints present (an RSA 2048 leaf for localhost and 127.0.0.1, signed by an RSA 2048
 //! intermediate, signed by an RSA 2048 root that is not sent), so that a function's calls pay and
 //! check what they pay and check against AWS: the handshake, the chain, and the roots it trusts.
 
@@ -22,7 +22,7 @@ pub struct TestPki {
 }
 
 impl TestPki {
-    /// Fresh RSA 2048 keys: a root, an intermediate, and a leaf for `127.0.0.1`.
+    /// Fresh RSA 2048 keys: a root, an intermediate, and a leaf for `localhost` and `127.0.0.1`.
     pub fn new(name: &str) -> Result<Self, BoxError> {
         let rsa =
             || rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048);
@@ -47,7 +47,8 @@ impl TestPki {
             .der()
             .clone();
         let intermediate = rcgen::Issuer::new(intermediate_params, intermediate_key);
-        let mut leaf_params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])?;
+        let mut leaf_params =
+            rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])?;
         leaf_params
             .distinguished_name
             .push(rcgen::DnType::CommonName, "127.0.0.1");
@@ -117,6 +118,11 @@ pub struct TlsTerminator {
 impl TlsTerminator {
     pub fn url(&self) -> String {
         format!("https://{}", self.address)
+    }
+
+    /// The same, by name, as AWS's endpoints are reached: a client looks `localhost` up first.
+    pub fn named_url(&self) -> String {
+        format!("https://localhost:{}", self.address.port())
     }
 
     /// Handshakes completed so far (a client that refuses the chain completes none).

@@ -89,7 +89,7 @@ impl Upstream {
 
     pub fn describe(&self) -> String {
         format!(
-            "WorkMail (and WorkSpaces Web, DynamoDB): the emulator on {}, and in front of it on {} a rustls terminator (RSA 2048 leaf and intermediate under a test root, as AWS's endpoints present under Amazon Root CA 1; the root trusted through EXTRA_ROOT_CERTIFICATES_FILE)",
+            "WorkMail (and WorkSpaces Web, DynamoDB): the emulator on {}, and in front of it on {} a rustls terminator (RSA 2048 leaf and intermediate under a test root, as AWS's endpoints present under Amazon Root CA 1; the root trusted through EXTRA_ROOT_CERTIFICATES_FILE); both reached by the name localhost, as AWS's endpoints are by theirs",
             self.emulator.url(),
             self.terminator.url()
         )
@@ -97,9 +97,10 @@ impl Upstream {
 
     /// WorkMail over TLS, as deployed: Amazon's roots (compiled in) and the test root; then WorkMail
     /// over plain HTTP, as issue 12's first figures were taken, so that no handshake is part of the
-    /// first request.
+    /// first request. Both by name (`localhost`), so that a first connection looks its host up, as
+    /// a deployed function's does.
     pub fn scenarios(&self) -> [Scenario; 2] {
-        let mut tls = self.deployed(&self.terminator.url());
+        let mut tls = self.deployed(&self.terminator.named_url());
         tls.push((
             "EXTRA_ROOT_CERTIFICATES_FILE",
             self.root.to_string_lossy().into_owned(),
@@ -111,7 +112,10 @@ impl Upstream {
             },
             Scenario {
                 title: "WorkMail over plain HTTP (the emulator itself, no handshake)",
-                env: self.deployed(&self.emulator.url()),
+                env: self.deployed(&format!(
+                    "http://localhost:{}",
+                    self.emulator.address().port()
+                )),
             },
         ]
     }
