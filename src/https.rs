@@ -18,7 +18,7 @@ use rustls_pki_types::pem::SectionKind;
 use tracing::{info, warn};
 
 use client::PreparedHttps;
-pub use endpoint_lookups::{EndpointLookups, EndpointSettings, host_of};
+pub use endpoint_lookups::{EndpointLookups, EndpointSettings, host_of, proxied};
 
 mod client;
 mod endpoint_lookups;

@@ -12,7 +12,7 @@ use crate::domain::secure_browser::ResourceScope;
 use crate::domain::{InvalidManagedList, ManagedOrganizations};
 use crate::enforce::{EnforcementPolicy, Enforcer, InvalidPolicy};
 use crate::http::{AccessControl, Api};
-use crate::https::{EndpointLookups, RootsError, TrustedRoots};
+use crate::https::{EndpointLookups, RootsError, TrustedRoots, proxied};
 use crate::lease::{DynamoDbLeases, InProcessLeases, LeaseSettings, LeaseStore};
 use crate::workmail::{SdkWorkMail, SettingsError, UpstreamSettings};
 use crate::workspaces_web::SdkWorkSpacesWeb;
@@ -111,18 +111,31 @@ impl Upstream {
             .await;
         let upstream = Self::new(sdk_config, settings, table)?;
         // Before the clients are built, so that the lookups run beside the rest of init.
-        lookups.start(upstream.endpoint_hosts().await);
+        let env = |name: &str| std::env::var(name).ok();
+        if proxied(env) {
+            info!("the endpoints' names are not looked up early: the AWS calls go through a proxy");
+        } else {
+            lookups.start(upstream.endpoint_hosts(env).await);
+        }
         Ok(upstream)
     }
 
-    /// The hosts the functions' calls go to, most called first: WorkMail, the lease table's
-    /// DynamoDB where `WRITE_LOCK_TABLE` names one, WorkSpaces Web.
-    async fn endpoint_hosts(&self) -> Vec<String> {
-        let leases_named = std::env::var("WRITE_LOCK_TABLE").is_ok_and(|table| !table.is_empty());
-        let dynamodb = if leases_named {
-            DynamoDbLeases::endpoint_host(&self.sdk_config).await
-        } else {
-            None
+    /// The hosts the functions' calls go to: WorkMail's, the lease table's DynamoDB where
+    /// `WRITE_LOCK_TABLE` names one and the environment holds the credentials (DynamoDB's host
+    /// depends on their account id; elsewhere it is known only once they are resolved), and
+    /// WorkSpaces Web's.
+    async fn endpoint_hosts(&self, lookup: impl Fn(&str) -> Option<String>) -> Vec<String> {
+        let present = |name: &str| {
+            lookup(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        let dynamodb = match present("WRITE_LOCK_TABLE") {
+            Some(table) if credentials_in_environment(&lookup) => {
+                DynamoDbLeases::endpoint_host(&self.sdk_config, &table, present("AWS_ACCOUNT_ID"))
+                    .await
+            }
+            _ => None,
         };
         [
             SdkWorkMail::endpoint_host(&self.sdk_config).await,
@@ -186,15 +199,20 @@ pub fn config_loader(
     if let Some(region) = configured_region(&lookup) {
         loader = loader.region(aws_config::Region::new(region));
     }
-    let lookup = |name: &str| lookup(name).filter(|value| !value.is_empty());
-    // Whitespace-only keys are no keys to the environment provider; the chains then look further.
-    let key = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-    if key("AWS_ACCESS_KEY_ID").is_some() && key("AWS_SECRET_ACCESS_KEY").is_some() {
+    if credentials_in_environment(&lookup) {
         loader = loader.credentials_provider(
             aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
         );
     }
     loader
+}
+
+/// Whether the environment holds the credentials, which [`config_loader`] then takes from it (with
+/// `AWS_ACCOUNT_ID`, as the environment provider reads it). Whitespace-only keys are no keys to the
+/// environment provider; the chains then look further.
+fn credentials_in_environment(lookup: impl Fn(&str) -> Option<String>) -> bool {
+    let key = |name: &str| lookup(name).is_some_and(|value| !value.trim().is_empty());
+    key("AWS_ACCESS_KEY_ID") && key("AWS_SECRET_ACCESS_KEY")
 }
 
 /// The region [`config_loader`] pins: `AWS_REGION`, where it is set and not empty (else the default

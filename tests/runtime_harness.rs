@@ -383,6 +383,72 @@ async fn the_function_starts_and_answers_on_its_regions_endpoint_table() {
     );
 }
 
+fn logged<'a>(logs: &'a [String], message: &str) -> Vec<&'a String> {
+    logs.iter().filter(|line| line.contains(message)).collect()
+}
+
+/// As deployed (by name, a lease table named, the credentials in the environment): init looks the
+/// endpoints' names up, the lease table's among them, and the first WorkMail connection takes the
+/// early answer.
+#[tokio::test]
+async fn init_looks_the_endpoints_names_up_and_the_first_connection_takes_the_answer() {
+    let emulator = emulator().await;
+    let named = format!("http://localhost:{}", emulator.address().port());
+    let env = [
+        ("AWS_ENDPOINT_URL_WORKMAIL", named.as_str()),
+        ("AWS_ENDPOINT_URL_WORKSPACES_WEB", named.as_str()),
+        // Never called by a GET: only its name is looked up.
+        ("AWS_ENDPOINT_URL_DYNAMODB", "http://dynamodb.test:1"),
+        ("WRITE_LOCK_TABLE", "idp-gateway-write-locks"),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("AWS_LAMBDA_LOG_LEVEL", "debug"),
+    ];
+    let mut api = FunctionProcess::start(API, "ApiFunction", &env)
+        .await
+        .expect("the api starts");
+    let invocation = api.invoke(event("rest-get.json")).await;
+    assert_eq!(response(&invocation.outcome)["statusCode"], 200);
+    let logs = api.logs();
+    let started = logged(&logs, "looking the endpoints' names up early");
+    assert_eq!(started.len(), 1, "{logs:#?}");
+    assert!(
+        started[0].contains("localhost") && started[0].contains("dynamodb.test"),
+        "{started:#?}"
+    );
+    let taken = logged(&logs, "a first connection took the early answer");
+    assert_eq!(taken.len(), 1, "{logs:#?}");
+    assert!(taken[0].contains("localhost"), "{taken:#?}");
+}
+
+/// Behind a proxy, the proxy resolves the endpoints' names: nothing is looked up early, and the
+/// calls it does not carry (here plain HTTP, which `HTTPS_PROXY` does not cover) still answer.
+#[tokio::test]
+async fn behind_a_proxy_nothing_is_looked_up_early() {
+    let emulator = emulator().await;
+    let named = format!("http://localhost:{}", emulator.address().port());
+    let mut api = support::start_api(
+        &named,
+        &[
+            ("HTTPS_PROXY", "http://127.0.0.1:9"),
+            ("AWS_LAMBDA_LOG_LEVEL", "debug"),
+        ],
+    )
+    .await
+    .expect("the api starts");
+    let invocation = api.invoke(event("rest-get.json")).await;
+    assert_eq!(response(&invocation.outcome)["statusCode"], 200);
+    let logs = api.logs();
+    assert_eq!(
+        logged(&logs, "the endpoints' names are not looked up early").len(),
+        1,
+        "{logs:#?}"
+    );
+    assert!(logged(&logs, "looking the endpoints' names up early").is_empty());
+    assert!(logged(&logs, "took the early answer").is_empty());
+}
+
 #[tokio::test]
 async fn managed_organization_ids_from_the_environment_are_enforced() {
     let emulator = emulator().await;

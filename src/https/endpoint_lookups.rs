@@ -13,7 +13,7 @@ use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
 use aws_types::service_config::ServiceConfigKey;
 use tokio::sync::oneshot;
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 /// The oldest early answer a connection takes. Lambda hands a new instance its first event as soon
 /// as init ends; an instance that waits longer (provisioned concurrency) looks the name up again
@@ -25,10 +25,15 @@ const EARLY_ANSWER_MAX_AGE: Duration = Duration::from_secs(10);
 pub struct EndpointLookups {
     early: Arc<Mutex<HashMap<String, oneshot::Receiver<Answer>>>>,
     max_age: Duration,
+    /// The system's resolver (another only in the tests).
+    lookup: Lookup,
     /// How many connections took an early answer, and how many asked the system.
     #[cfg(test)]
     counts: Arc<Mutex<(usize, usize)>>,
 }
+
+/// A resolver of host names.
+type Lookup = fn(&str) -> io::Result<Vec<IpAddr>>;
 
 /// What the early lookup of one name found, and when.
 #[derive(Debug)]
@@ -48,45 +53,38 @@ impl EndpointLookups {
         Self {
             early: Arc::default(),
             max_age,
+            lookup: system_lookup,
             #[cfg(test)]
             counts: Arc::default(),
         }
     }
 
-    /// Looks `hosts` up, in order, on a thread of their own. A host that is an address, or one
-    /// already asked for, is skipped; where the thread cannot be started, each connection looks
-    /// its name up itself.
+    /// Looks `hosts` up, each on a thread of its own (so that a slow answer for one delays no
+    /// other's first connection), the first of them spawning the others so that init starts one.
+    /// A host that is an address, or one already asked for, is skipped; a lookup whose thread
+    /// cannot be started leaves its first connection to look its name up itself.
     pub fn start(&self, hosts: impl IntoIterator<Item = String>) {
         let mut pending = Vec::new();
         {
             let mut early = self.early.lock().unwrap_or_else(PoisonError::into_inner);
             for host in hosts {
-                if host.parse::<IpAddr>().is_ok() || early.contains_key(&host) {
+                let key = host.to_ascii_lowercase();
+                if host.parse::<IpAddr>().is_ok() || early.contains_key(&key) {
                     continue;
                 }
                 let (sender, receiver) = oneshot::channel();
-                early.insert(host.clone(), receiver);
+                early.insert(key, receiver);
                 pending.push((host, sender));
             }
         }
-        if pending.is_empty() {
+        let Some(first) = pending.pop() else {
             return;
-        }
-        let started = std::thread::Builder::new()
-            .name("endpoint-lookups".to_owned())
-            .spawn(move || {
-                for (host, sender) in pending {
-                    let addresses = system_lookup(&host);
-                    // The receiver is gone only where a connection stopped waiting for it.
-                    let _ = sender.send(Answer {
-                        addresses,
-                        at: Instant::now(),
-                    });
-                }
-            });
-        if let Err(error) = started {
-            warn!(%error, "the endpoints' names are not looked up early: each first connection looks its own up");
-        }
+        };
+        info!(
+            hosts = ?pending.iter().map(|(host, _)| host).chain([&first.0]).collect::<Vec<_>>(),
+            "looking the endpoints' names up early"
+        );
+        spawn_lookup(self.lookup, first, pending);
     }
 
     /// The early answer for `name`, once, where it found addresses no older than `max_age`.
@@ -95,12 +93,15 @@ impl EndpointLookups {
             .early
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .remove(name)?;
+            .remove(&name.to_ascii_lowercase())?;
         match receiver.await {
             Ok(Answer {
                 addresses: Ok(addresses),
                 at,
-            }) if !addresses.is_empty() && at.elapsed() < self.max_age => Some(addresses),
+            }) if !addresses.is_empty() && at.elapsed() < self.max_age => {
+                debug!(name, "a first connection took the early answer");
+                Some(addresses)
+            }
             Ok(Answer {
                 addresses: Err(error),
                 ..
@@ -139,13 +140,70 @@ impl ResolveDns for EndpointLookups {
             }
             #[cfg(test)]
             self.count(false);
-            let owned = name.to_owned();
-            tokio::task::spawn_blocking(move || system_lookup(&owned))
+            let (owned, lookup) = (name.to_owned(), self.lookup);
+            AbortOnDrop(tokio::task::spawn_blocking(move || lookup(&owned)))
+                .finish()
                 .await
                 .map_err(|join| ResolveDnsError::new(io::Error::other(join)))?
                 .map_err(ResolveDnsError::new)
         })
     }
+}
+
+/// Looks `first` up with `lookup` on a new thread, which first starts one for each of `others`.
+fn spawn_lookup(
+    lookup: Lookup,
+    first: (String, oneshot::Sender<Answer>),
+    others: Vec<(String, oneshot::Sender<Answer>)>,
+) {
+    let started = std::thread::Builder::new()
+        .name("endpoint-lookup".to_owned())
+        .spawn(move || {
+            for other in others {
+                spawn_lookup(lookup, other, Vec::new());
+            }
+            let (host, sender) = first;
+            let addresses = lookup(&host);
+            // The receiver is gone only where a connection stopped waiting for it.
+            let _ = sender.send(Answer {
+                addresses,
+                at: Instant::now(),
+            });
+        });
+    if let Err(error) = started {
+        warn!(%error, "an endpoint's name is not looked up early: its first connection looks it up itself");
+    }
+}
+
+/// A lookup on tokio's blocking pool that is not started, if it is still queued, once the
+/// connection that asked for it gives up (as hyper's own resolver does).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn finish(mut self) -> Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Whether the environment sends the AWS calls through a proxy (the variables the SDK's connector
+/// reads): the proxy then resolves the endpoints' names, and nothing is looked up early.
+pub fn proxied(lookup: impl Fn(&str) -> Option<String>) -> bool {
+    [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ]
+    .into_iter()
+    .any(|name| lookup(name).is_some_and(|value| !value.trim().is_empty()))
 }
 
 /// The system's answer for `host` (getaddrinfo), as hyper's and the SDK's resolvers ask for it.
@@ -248,7 +306,7 @@ mod tests {
     async fn addresses_and_names_asked_for_twice_are_not_looked_up_again() {
         let lookups = EndpointLookups::default();
         lookups.start(
-            ["127.0.0.1", "::1", "localhost", "localhost"]
+            ["127.0.0.1", "::1", "localhost", "LocalHost"]
                 .into_iter()
                 .map(str::to_owned),
         );
@@ -260,6 +318,67 @@ mod tests {
             .cloned()
             .collect();
         assert_eq!(pending, ["localhost"]);
+    }
+
+    #[tokio::test]
+    async fn a_name_is_matched_whatever_its_case() {
+        let lookups = EndpointLookups::default();
+        lookups.start(["LocalHost".to_owned()]);
+        let addresses = lookups.resolve_dns("localHOST").await.expect("localhost");
+        assert!(loopback(&addresses), "{addresses:?}");
+        assert_eq!(lookups.counts(), (1, 0));
+    }
+
+    /// Holds the lookup of `slow.test` until the test opens it.
+    static GATE: (Mutex<bool>, std::sync::Condvar) = (Mutex::new(false), std::sync::Condvar::new());
+
+    fn gated_lookup(host: &str) -> io::Result<Vec<IpAddr>> {
+        if host == "slow.test" {
+            let (open, opened) = &GATE;
+            let mut open = open.lock().expect("gate");
+            while !*open {
+                open = opened.wait(open).expect("gate");
+            }
+        }
+        Ok(vec![IpAddr::from([192, 0, 2, 7])])
+    }
+
+    #[tokio::test]
+    async fn a_slow_answer_for_one_host_delays_no_other_hosts_connection() {
+        let lookups = EndpointLookups {
+            lookup: gated_lookup,
+            ..EndpointLookups::default()
+        };
+        lookups.start(
+            ["slow.test", "fast.test", "other.test"]
+                .into_iter()
+                .map(str::to_owned),
+        );
+        for name in ["fast.test", "other.test"] {
+            let answered = tokio::time::timeout(Duration::from_secs(10), lookups.resolve_dns(name))
+                .await
+                .unwrap_or_else(|_| panic!("{name} waited for slow.test"));
+            assert_eq!(answered.expect(name), [IpAddr::from([192, 0, 2, 7])]);
+        }
+        assert_eq!(lookups.counts(), (2, 0), "both took their early answers");
+        let (open, opened) = &GATE;
+        *open.lock().expect("gate") = true;
+        opened.notify_all();
+        lookups.resolve_dns("slow.test").await.expect("slow.test");
+        assert_eq!(lookups.counts(), (3, 0));
+    }
+
+    #[test]
+    fn a_proxy_in_the_environment_turns_the_early_lookups_off() {
+        assert!(!proxied(|_| None));
+        assert!(!proxied(
+            |name| (name == "HTTPS_PROXY").then(|| " ".to_owned())
+        ));
+        for variable in ["ALL_PROXY", "https_proxy", "HTTP_PROXY"] {
+            assert!(proxied(
+                |name| (name == variable).then(|| "http://proxy:3128".to_owned())
+            ));
+        }
     }
 
     #[tokio::test]

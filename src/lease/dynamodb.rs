@@ -58,11 +58,15 @@ impl DynamoDbLeases {
         }
     }
 
-    /// The host a client built from `sdk_config` sends its calls to, as DynamoDB's endpoint rules
-    /// resolve it before credentials are known: the regional endpoint, not an account's
-    /// (`<account>.ddb.<region>.amazonaws.com`), which the SDK chooses only where the credentials
-    /// carry an account id (Lambda's do not); none where the rules refuse the settings.
-    pub async fn endpoint_host(sdk_config: &SdkConfig) -> Option<String> {
+    /// The host a client built from `sdk_config` sends its calls on `table` to, for credentials
+    /// that carry `account_id` (the rules may then choose the account's endpoint,
+    /// `<account>.ddb.<region>.amazonaws.com`), as DynamoDB's endpoint rules resolve it for the
+    /// lease table's operations; none where they refuse the settings.
+    pub async fn endpoint_host(
+        sdk_config: &SdkConfig,
+        table: &str,
+        account_id: Option<String>,
+    ) -> Option<String> {
         use aws_sdk_dynamodb::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
         let settings = EndpointSettings::of(sdk_config, "DynamoDB");
         let params = Params::builder()
@@ -70,11 +74,15 @@ impl DynamoDbLeases {
             .set_use_fips(settings.use_fips)
             .set_use_dual_stack(settings.use_dual_stack)
             .set_endpoint(settings.endpoint)
-            .set_account_id_endpoint_mode(
+            .set_account_id(account_id)
+            .set_account_id_endpoint_mode(Some(
                 sdk_config
                     .account_id_endpoint_mode()
-                    .map(|mode| mode.to_string()),
-            )
+                    .cloned()
+                    .unwrap_or_default()
+                    .to_string(),
+            ))
+            .set_resource_arn(Some(table.to_owned()))
             .build()
             .ok()?;
         let endpoint = DefaultResolver::new()
