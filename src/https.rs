@@ -4,7 +4,8 @@
 //! only where `EXTRA_ROOT_CERTIFICATES_FILE` names a PEM file, its certificates as well (a
 //! TLS-inspecting egress proxy, a local TLS terminator). The system's roots are never read: a cold
 //! start parses five certificates instead of a bundle of about 150, and a certificate misissued by
-//! any other authority is refused.
+//! any other authority is refused. Its connectors resolve the endpoints' names through the early
+//! lookups of `endpoint_lookups`.
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -18,6 +19,7 @@ use rustls_pki_types::pem::SectionKind;
 use tracing::{info, warn};
 
 use client::PreparedHttps;
+pub(crate) use endpoint_lookups::endpoint_host;
 pub use endpoint_lookups::{EndpointLookups, EndpointSettings, host_of, proxied};
 
 mod client;
@@ -334,6 +336,22 @@ mod tests {
         );
     }
 
+    /// `loader`'s configuration for calls to `endpoint`, in us-east-1, with test credentials. A
+    /// FIPS or dual-stack setting in the environment would refuse the endpoint before any call
+    /// asked for a connector.
+    async fn test_config(loader: ConfigLoader, endpoint: &str) -> aws_config::SdkConfig {
+        loader
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .use_fips(false)
+            .use_dual_stack(false)
+            .credentials_provider(aws_sdk_workmail::config::Credentials::new(
+                "AKIDTEST", "secret", None, None, "tests",
+            ))
+            .load()
+            .await
+    }
+
     /// Each SDK client's connector is made as the client is built, for the timeouts its calls ask
     /// for: a call finds it made, and makes none.
     #[tokio::test]
@@ -348,19 +366,12 @@ mod tests {
             .https(&EndpointLookups::default());
         // Nothing listens on port 9 of loopback: every call fails at once, after asking for its
         // connector.
-        let config = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(SharedHttpClient::new(https.clone()))
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url("http://127.0.0.1:9")
-            // A FIPS or dual-stack setting in the environment would refuse the endpoint before
-            // any call asked for a connector.
-            .use_fips(false)
-            .use_dual_stack(false)
-            .credentials_provider(aws_sdk_workmail::config::Credentials::new(
-                "AKIDTEST", "secret", None, None, "tests",
-            ))
-            .load()
-            .await;
+        let config = test_config(
+            aws_config::defaults(BehaviorVersion::latest())
+                .http_client(SharedHttpClient::new(https.clone())),
+            "http://127.0.0.1:9",
+        )
+        .await;
         let settings = UpstreamSettings {
             connect_timeout: Duration::from_millis(700),
             max_attempts: 1,
@@ -415,18 +426,13 @@ mod tests {
             .expect("emulator");
         emulator.seed_demo();
         let lookups = EndpointLookups::default();
-        let config = TrustedRoots::from_env(|_| None)
-            .expect("roots")
-            .config_loader(&lookups)
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(format!("http://localhost:{}", emulator.address().port()))
-            .use_fips(false)
-            .use_dual_stack(false)
-            .credentials_provider(aws_sdk_workmail::config::Credentials::new(
-                "AKIDTEST", "secret", None, None, "tests",
-            ))
-            .load()
-            .await;
+        let config = test_config(
+            TrustedRoots::from_env(|_| None)
+                .expect("roots")
+                .config_loader(&lookups),
+            &format!("http://localhost:{}", emulator.address().port()),
+        )
+        .await;
         let host = SdkWorkMail::endpoint_host(&config).await;
         assert_eq!(host.as_deref(), Some("localhost"));
         lookups.start(host);

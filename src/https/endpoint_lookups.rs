@@ -248,13 +248,38 @@ fn endpoint_url(sdk_config: &SdkConfig, service_id: &str) -> Option<String> {
         .service_id(service_id)
         .env("AWS_ENDPOINT_URL")
         .profile("endpoint_url")
-        .build()
-        .ok()?;
-    sdk_config
-        .service_config()
-        .and_then(|config| config.load_config(key))
+        .build();
+    key.ok()
+        .and_then(|key| sdk_config.service_config()?.load_config(key))
         .or_else(shared)
 }
+
+/// The host the calls of a client of the SDK crate `$sdk`, built from the `SdkConfig` `$config`, go
+/// to, as the crate's own endpoint rules resolve it for the service the SDK names `$service_id`
+/// ([`EndpointSettings`]), with the crate's further parameters set by `$more` (a function of the
+/// crate's `ParamsBuilder`); `None` where the rules refuse the settings. A macro, as every SDK crate
+/// has types of its own for the same parameters.
+macro_rules! endpoint_host {
+    ($sdk:ident, $config:expr, $service_id:literal $(, $more:expr)?) => {{
+        use $sdk::config::endpoint::{DefaultResolver, Params, ResolveEndpoint as _};
+        let settings = $crate::https::EndpointSettings::of($config, $service_id);
+        let params = Params::builder()
+            .set_region(settings.region)
+            .set_use_fips(settings.use_fips)
+            .set_use_dual_stack(settings.use_dual_stack)
+            .set_endpoint(settings.endpoint);
+        $(let params = ($more)(params);)?
+        match params.build() {
+            Ok(params) => DefaultResolver::new()
+                .resolve_endpoint(&params)
+                .await
+                .ok()
+                .and_then(|endpoint| $crate::https::host_of(endpoint.url())),
+            Err(_) => None,
+        }
+    }};
+}
+pub(crate) use endpoint_host;
 
 /// The host of an endpoint URL, without the brackets of an IPv6 address.
 pub fn host_of(url: &str) -> Option<String> {

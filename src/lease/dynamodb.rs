@@ -18,7 +18,7 @@ use tokio::sync::OnceCell;
 
 use super::{Acquisition, Lease, LeaseError, LeaseKey, WriteLeases};
 use crate::domain::EtagKey;
-use crate::https::{EndpointSettings, host_of};
+use crate::https::endpoint_host;
 use crate::workmail::describe_chain;
 
 /// How long one lease call may take in all, retries included: a lease store that does not answer in
@@ -67,29 +67,20 @@ impl DynamoDbLeases {
         table: &str,
         account_id: Option<String>,
     ) -> Option<String> {
-        use aws_sdk_dynamodb::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-        let settings = EndpointSettings::of(sdk_config, "DynamoDB");
-        let params = Params::builder()
-            .set_region(settings.region)
-            .set_use_fips(settings.use_fips)
-            .set_use_dual_stack(settings.use_dual_stack)
-            .set_endpoint(settings.endpoint)
-            .set_account_id(account_id)
-            .set_account_id_endpoint_mode(Some(
-                sdk_config
-                    .account_id_endpoint_mode()
-                    .cloned()
-                    .unwrap_or_default()
-                    .to_string(),
-            ))
-            .set_resource_arn(Some(table.to_owned()))
-            .build()
-            .ok()?;
-        let endpoint = DefaultResolver::new()
-            .resolve_endpoint(&params)
-            .await
-            .ok()?;
-        host_of(endpoint.url())
+        let mode = sdk_config
+            .account_id_endpoint_mode()
+            .cloned()
+            .unwrap_or_default()
+            .to_string();
+        endpoint_host!(
+            aws_sdk_dynamodb,
+            sdk_config,
+            "DynamoDB",
+            |params: aws_sdk_dynamodb::config::endpoint::ParamsBuilder| params
+                .set_account_id(account_id)
+                .set_account_id_endpoint_mode(Some(mode))
+                .set_resource_arn(Some(table.to_owned()))
+        )
     }
 
     pub fn table(&self) -> &str {

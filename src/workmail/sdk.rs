@@ -17,7 +17,7 @@ use crate::domain::{
     ApplicationArn, AuthenticationMode, IdentityCenter, IdentityProviderConfiguration, InstanceArn,
     OrganizationId, PersonalAccessTokens, TokenLifetime, TokenStatus, UnrecognizedConfiguration,
 };
-use crate::https::{EndpointSettings, host_of};
+use crate::https::endpoint_host;
 
 /// The WorkMail client, built once at start-up and shared by every invocation.
 #[derive(Debug, Clone)]
@@ -42,20 +42,7 @@ impl SdkWorkMail {
     /// The host a client built from `sdk_config` sends its calls to, as WorkMail's endpoint rules
     /// resolve it; none where they refuse the settings.
     pub async fn endpoint_host(sdk_config: &SdkConfig) -> Option<String> {
-        use aws_sdk_workmail::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-        let settings = EndpointSettings::of(sdk_config, "WorkMail");
-        let params = Params::builder()
-            .set_region(settings.region)
-            .set_use_fips(settings.use_fips)
-            .set_use_dual_stack(settings.use_dual_stack)
-            .set_endpoint(settings.endpoint)
-            .build()
-            .ok()?;
-        let endpoint = DefaultResolver::new()
-            .resolve_endpoint(&params)
-            .await
-            .ok()?;
-        host_of(endpoint.url())
+        endpoint_host!(aws_sdk_workmail, sdk_config, "WorkMail")
     }
 }
 

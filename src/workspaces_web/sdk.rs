@@ -14,7 +14,7 @@ use crate::domain::secure_browser::{
     IdentityProvider, IdentityProviderArn, PortalArn, WireProvider, read_stored,
 };
 use crate::domain::{IdempotencyKey, Timestamp};
-use crate::https::{EndpointSettings, host_of};
+use crate::https::endpoint_host;
 use crate::workmail::UpstreamSettings;
 
 /// The WorkSpaces Web client, built once at start-up and shared by every invocation.
@@ -40,20 +40,7 @@ impl SdkWorkSpacesWeb {
     /// The host a client built from `sdk_config` sends its calls to, as WorkSpaces Web's endpoint
     /// rules resolve it; none where they refuse the settings.
     pub async fn endpoint_host(sdk_config: &SdkConfig) -> Option<String> {
-        use aws_sdk_workspacesweb::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-        let settings = EndpointSettings::of(sdk_config, "WorkSpaces Web");
-        let params = Params::builder()
-            .set_region(settings.region)
-            .set_use_fips(settings.use_fips)
-            .set_use_dual_stack(settings.use_dual_stack)
-            .set_endpoint(settings.endpoint)
-            .build()
-            .ok()?;
-        let endpoint = DefaultResolver::new()
-            .resolve_endpoint(&params)
-            .await
-            .ok()?;
-        host_of(endpoint.url())
+        endpoint_host!(aws_sdk_workspacesweb, sdk_config, "WorkSpaces Web")
     }
 
     async fn get(
