@@ -1,7 +1,8 @@
 //! The host each adapter names for its early DNS lookup is the host its client's calls go to: for
-//! WorkMail, DynamoDB and WorkSpaces Web, with the default endpoints, FIPS, dual-stack and an
-//! endpoint URL set in code. Each call is stopped by an interceptor just before it would be sent,
-//! after the SDK resolved its endpoint, and the host it was to be sent to is compared.
+//! WorkMail, DynamoDB and WorkSpaces Web, with the default endpoints, FIPS, dual-stack, an endpoint
+//! URL set in code, credentials with and without an account id, and (in child processes) the
+//! environment's endpoint URLs. Each call is stopped by an interceptor just before it would be
+//! sent, after the SDK resolved its endpoint, and the host it was to be sent to is compared.
 
 use std::sync::{Arc, Mutex};
 
