@@ -388,8 +388,8 @@ fn logged<'a>(logs: &'a [String], message: &str) -> Vec<&'a String> {
 }
 
 /// As deployed (by name, a lease table named, the credentials in the environment): init looks the
-/// endpoints' names up, the lease table's among them, and the first WorkMail connection takes the
-/// early answer.
+/// endpoints' names up, the lease table's among them, the first WorkMail connection takes the
+/// early answer, and the lookup threads stay, parked, after answering.
 #[tokio::test]
 async fn init_looks_the_endpoints_names_up_and_the_first_connection_takes_the_answer() {
     let emulator = emulator().await;
@@ -420,6 +420,13 @@ async fn init_looks_the_endpoints_names_up_and_the_first_connection_takes_the_an
     let taken = logged(&logs, "a first connection took the early answer");
     assert_eq!(taken.len(), 1, "{logs:#?}");
     assert!(taken[0].contains("localhost"), "{taken:#?}");
+    // Each lookup's thread stays, parked, once it has answered: its end would cost init.
+    let threads = api.thread_names();
+    let lookups = threads
+        .iter()
+        .filter(|name| *name == "endpoint-lookup")
+        .count();
+    assert_eq!(lookups, 2, "{threads:?}");
 }
 
 /// Behind a proxy, the proxy resolves the endpoints' names: nothing is looked up early, and the

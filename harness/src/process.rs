@@ -176,6 +176,23 @@ impl FunctionProcess {
         Some(Duration::from_nanos(nanoseconds))
     }
 
+    /// The names of the function's threads that are still there (Linux's
+    /// `/proc/<pid>/task/*/comm`), in no particular order.
+    pub fn thread_names(&self) -> Vec<String> {
+        let Some(tasks) = self
+            .child
+            .id()
+            .and_then(|pid| std::fs::read_dir(format!("/proc/{pid}/task")).ok())
+        else {
+            return Vec::new();
+        };
+        tasks
+            .flatten()
+            .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+            .map(|name| name.trim_end().to_owned())
+            .collect()
+    }
+
     /// The page faults the function's process has taken so far, minor and major (Linux's
     /// `/proc/<pid>/stat`): each is a trip into the kernel to map a page of the binary, or to give
     /// the heap or a stack a fresh one.
