@@ -197,6 +197,10 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
         response
     }
 
+    /// Routes `request` to its use case. Every use case but the plain read is boxed, so that the
+    /// future of a request, which the runtime allocates for every event, holds what the read
+    /// needs (12.5 KB in the release build) rather than what the largest route does (40.7 KB, a
+    /// write with its lease): a route that needs more allocates its own.
     async fn dispatch(
         &self,
         store: &TracedStore<'_, S>,
@@ -226,9 +230,9 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                     request.uri().query(),
                     self.reading_for(request, Duration::ZERO),
                 )?;
-                let page = use_cases::overview(store, &overview, |organization| {
+                let page = Box::pin(use_cases::overview(store, &overview, |organization| {
                     self.access.may_read(identity, organization)
-                })
+                }))
                 .await?;
                 Ok(overview_response(&page))
             }
@@ -272,19 +276,23 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                     lease_settings: self.lease_settings,
                     reading: self.reading_for(request, self.write_reserve),
                 };
-                let outcome =
-                    use_cases::change_configuration(target, &write, &mut facts.write).await?;
+                let outcome = Box::pin(use_cases::change_configuration(
+                    target,
+                    &write,
+                    &mut facts.write,
+                ))
+                .await?;
                 Ok(write_response(&organization, &outcome))
             }
             Route::Readiness { organization } => {
                 let (organization, grants) =
                     self.authorize(&organization, identity, facts, Permission::Read)?;
-                let readiness = use_cases::readiness(
+                let readiness = Box::pin(use_cases::readiness(
                     store,
                     &organization,
                     grants,
                     self.reading_for(request, Duration::ZERO),
-                )
+                ))
                 .await?;
                 Ok(readiness_response(&organization, &readiness))
             }
@@ -292,8 +300,13 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                 let (organization, grants) =
                     self.authorize(&organization, identity, facts, Permission::Read)?;
                 let listing = listing_request(&organization, request.uri().query())?;
-                let page =
-                    use_cases::list_tokens(store, &listing, grants, Timestamp::now()).await?;
+                let page = Box::pin(use_cases::list_tokens(
+                    store,
+                    &listing,
+                    grants,
+                    Timestamp::now(),
+                ))
+                .await?;
                 Ok(listing_response(&organization, &page))
             }
             Route::PersonalAccessToken {
@@ -303,13 +316,13 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                 let (organization, grants) =
                     self.authorize(&organization, identity, facts, Permission::Write)?;
                 let revocation = revocation_request(&organization, &token, query, grants)?;
-                let outcome = use_cases::revoke_token(
+                let outcome = Box::pin(use_cases::revoke_token(
                     store,
                     &self.leases,
                     self.lease_settings,
                     &revocation,
                     &mut facts.revocation,
-                )
+                ))
                 .await?;
                 Ok(revocation_response(&outcome))
             }
@@ -325,9 +338,13 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                     },
                 )?;
                 if action == Action::Read {
-                    let current =
-                        use_cases::read_portal_provider(browser, &self.leases, &portal, grants)
-                            .await?;
+                    let current = Box::pin(use_cases::read_portal_provider(
+                        browser,
+                        &self.leases,
+                        &portal,
+                        grants,
+                    ))
+                    .await?;
                     return Ok(portal_provider_response(&current, None, &[]));
                 }
                 let write = portal_write_request(
@@ -346,9 +363,12 @@ impl<S: ApiWorkMail, B: PortalProviderRemoval> Api<S, B> {
                     writer: "api",
                     write_by: ends_by(request, portal_write_reserve(&self.lease_settings)),
                 };
-                let outcome =
-                    use_cases::change_portal_provider(target, &write, &mut facts.portal_write)
-                        .await?;
+                let outcome = Box::pin(use_cases::change_portal_provider(
+                    target,
+                    &write,
+                    &mut facts.portal_write,
+                ))
+                .await?;
                 Ok(portal_write_response(&outcome))
             }
         }
